@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+
+/** Builds the application exactly as it runs, for main.ts and for the tests. */
+export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.useBodyParser('json', { limit: '1mb' });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('RyzeAPI — Chatwoot module')
+      .setDescription('Accounts, instances, the sandbox WhatsApp engine and the Chatwoot integration (bridge edition).')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'token' }, 'token')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,53 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ChatwootModule } from './chatwoot/chatwoot.module.js';
+import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
+import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
+import { loggerOptions } from './common/logging/logger.options.js';
+import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source.options.js';
+import { EngineModule } from './engine/engine.module.js';
+import { HealthController } from './health/health.controller.js';
+import { InstancesApiModule } from './instances/instances-api.module.js';
+import { MessagesModule } from './messages/messages.module.js';
+
+export interface AppModuleOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
+        TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
+        AuthModule,
+        AccountsModule,
+        EngineModule,
+        InstancesApiModule,
+        MessagesModule,
+        ChatwootModule.forRoot(config),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useClass: BodyValidationPipe },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RateLimitMiddleware).forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+import type { BridgeConfig } from '../../config/app-config.js';
+import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
+import { mapActivationError, scrub, type ActivationContext } from './bridge-error.mapper.js';
+import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge.types.js';
+
+const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
+const toStatus = (value: unknown): IntegrationStatus => (STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
+const toInboxId = (value: unknown): number => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0);
+
+/** The only code that speaks to the bridge (SPEC section 8). */
+@Injectable()
+export class BridgeClient {
+  private readonly logger = new Logger(BridgeClient.name);
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly config: BridgeConfig) {
+    this.http = axios.create({
+      baseURL: config.url,
+      headers: { Authorization: `Bearer ${config.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+      maxRedirects: 0,
+      maxContentLength: 1024 * 1024,
+      transitional: { clarifyTimeoutError: true },
+      validateStatus: (status) => status >= 200 && status < 300,
+    });
+  }
+
+  /** Creates or updates the integration; throws the HttpException of SPEC section 4's table. */
+  async activate(request: ActivateRequest): Promise<ActivateResult> {
+    const ctx: ActivationContext = {
+      chatwootBaseUrl: request.chatwoot.base_url,
+      chatwootAccountId: request.chatwoot.account_id,
+      secrets: [request.chatwoot.api_token, this.config.token],
+    };
+    let data: { integration_id?: unknown; status?: unknown; inbox_id?: unknown };
+    try {
+      ({ data } = await this.http.post('/v1/integrations/activate', request, { timeout: this.config.timeouts.activateMs }));
+    } catch (error) {
+      const mapped = mapActivationError(error, ctx);
+      this.logger.warn({ instance: request.instance, status: mapped.getStatus(), reason: mapped.message }, 'bridge activation failed');
+      throw mapped;
+    }
+    if (typeof data?.integration_id !== 'string' || !data.integration_id) {
+      throw mapActivationError(new Error('the bridge answered without an integration_id'), ctx);
+    }
+    return { integrationId: data.integration_id, status: toStatus(data.status ?? 'active'), inboxId: toInboxId(data.inbox_id) };
+  }
+
+  /** The bridge's live view, or null when it fails or is slow: callers fall back to stored values. */
+  async status(integrationId: string): Promise<IntegrationState | null> {
+    try {
+      const { data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, {
+        timeout: this.config.timeouts.statusMs,
+      });
+      return { status: toStatus(data?.status), inboxId: toInboxId(data?.inbox_id), lastError: typeof data?.last_error === 'string' ? data.last_error : '' };
+    } catch (error) {
+      this.logger.warn({ integrationId, reason: this.describe(error) }, 'bridge status unavailable; using stored values');
+      return null;
+    }
+  }
+
+  /** Deletes the integration; `gone` when the bridge no longer knew it. Throws on any other failure. */
+  async remove(integrationId: string): Promise<'deleted' | 'gone'> {
+    try {
+      await this.http.delete(`/v1/integrations/${encodeURIComponent(integrationId)}`, { timeout: this.config.timeouts.deleteMs });
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof AxiosError && error.response?.status === 404) return 'gone';
+      throw new Error(this.describe(error));
+    }
+  }
+
+  private describe(error: unknown): string {
+    const text = error instanceof AxiosError
+      ? error.response ? `HTTP ${error.response.status}` : error.code ?? error.message
+      : String((error as Error)?.message ?? error);
+    return scrub(text, [this.config.token]);
+  }
+}

@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import type { InstanceRef } from '../../engine/engine.types.js';
+import { parseFrame, type SendCommand } from './channel.frames.js';
+import type { ResultFrame } from './command.executor.js';
+import type { OutboxEvent } from './outbox.repository.js';
+
+export interface ConnectionDeps {
+  baseUrl: string;
+  window: number;
+  heartbeatMs: number;
+  read(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
+  ack(seq: number): void;
+  execute(command: SendCommand): Promise<ResultFrame>;
+}
+
+const READ_PAGE = 1000;
+
+/**
+ * One bridge socket: sends `hello`, then every stored event after the acknowledged cursor, keeping
+ * at most `window` unacknowledged events in flight. Fresh events are handed over from memory when
+ * the socket is caught up, and read back from the outbox otherwise.
+ */
+export class BridgeConnection {
+  private readonly logger = new Logger(BridgeConnection.name);
+  private lastSent: number;
+  private lastAcked: number;
+  private pumping = false;
+  private pumpAgain = false;
+  private commands: Promise<unknown> = Promise.resolve();
+  alive = true;
+
+  constructor(
+    readonly instance: InstanceRef,
+    readonly socket: WebSocket,
+    integrationId: string,
+    lastAckedSeq: number,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.lastSent = this.lastAcked = lastAckedSeq;
+    socket.on('pong', () => (this.alive = true));
+    socket.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
+    this.sendFrame({ type: 'hello', instance: instance.name, integration_id: integrationId, last_acked_seq: lastAckedSeq, heartbeat_ms: deps.heartbeatMs });
+    void this.pump();
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Events just stored: sent from memory when they are next in line and the window has room. */
+  appended(events: OutboxEvent[]): void {
+    if (this.pumping || events[0]?.seq !== this.lastSent + 1) {
+      void this.pump();
+      return;
+    }
+    const room = this.deps.window - (this.lastSent - this.lastAcked);
+    for (const event of events.slice(0, Math.max(0, room))) this.sendEvent(event);
+    if (room < events.length) void this.pump();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.open) this.socket.close(code, reason);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        while (this.open) {
+          const room = this.deps.window - (this.lastSent - this.lastAcked);
+          if (room <= 0) break;
+          const events = await this.deps.read(this.lastSent, Math.min(room, READ_PAGE));
+          for (const event of events) if (event.seq > this.lastSent) this.sendEvent(event);
+          if (events.length < Math.min(room, READ_PAGE)) break;
+        }
+      } while (this.pumpAgain && this.open);
+    } catch (error) {
+      this.logger.error({ err: error, instance: this.instance.name }, 'reading the outbox failed; closing the socket');
+      this.close(1011, 'internal error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private sendEvent(event: OutboxEvent): void {
+    this.lastSent = event.seq;
+    this.sendFrame({ type: 'event', seq: event.seq, event: event.event, data: event.data, instanceData: { baseUrl: this.deps.baseUrl, instance: this.instance.name } });
+  }
+
+  private sendFrame(frame: object): void {
+    if (this.open) this.socket.send(JSON.stringify(frame));
+  }
+
+  private onMessage(raw: string, isBinary: boolean): void {
+    if (isBinary) return this.sendFrame({ type: 'error', message: 'invalid frame: binary frames are not accepted; send JSON text' });
+    const frame = parseFrame(raw);
+    switch (frame.type) {
+      case 'invalid':
+        return this.sendFrame(
+          frame.commandId ? { type: 'result', id: frame.commandId, ok: false, error: frame.message } : { type: 'error', message: frame.message },
+        );
+      case 'ack':
+        return this.onAck(frame.seq);
+      case 'send':
+        // One command at a time per socket, so replies reach WhatsApp in the order the bridge sent them.
+        this.commands = this.commands.then(() =>
+          this.deps.execute(frame.command).then(
+            (result) => this.sendFrame(result),
+            (error) => {
+              this.logger.error({ err: error, instance: this.instance.name }, 'command failed');
+              this.sendFrame({ type: 'result', id: frame.command.id, ok: false, error: 'internal error' });
+            },
+          ),
+        );
+        return;
+    }
+  }
+
+  private onAck(seq: number): void {
+    if (seq > this.lastSent) {
+      return this.sendFrame({ type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` });
+    }
+    if (seq <= this.lastAcked) return;
+    this.lastAcked = seq;
+    this.deps.ack(seq);
+    void this.pump();
+  }
+}

@@ -1,0 +1,112 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
+import { InstancesService } from '../../instances/instances.service.js';
+import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
+import { BridgeConnection } from './bridge.connection.js';
+import { CLOSE } from './channel.frames.js';
+import { ChannelHub } from './channel.hub.js';
+import { CommandExecutor } from './command.executor.js';
+import { OutboxRepository } from './outbox.repository.js';
+
+const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?$/;
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * The bridge channel at /ws/chatwoot/:instance. The stock WsAdapter matches literal paths only, so
+ * this gateway takes the HTTP server's `upgrade` event itself: it authenticates and looks the
+ * instance up before the handshake, answering 401 or 404 as plain HTTP.
+ */
+@Injectable()
+export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(BridgeGateway.name);
+  private readonly wss: WebSocketServer;
+  private readonly expectedToken: Buffer;
+  private server?: Server;
+  private heartbeat?: NodeJS.Timeout;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: AppConfig,
+    @Inject(BRIDGE_CONFIG) bridge: BridgeConfig,
+    private readonly instances: InstancesService,
+    private readonly outbox: OutboxRepository,
+    private readonly hub: ChannelHub,
+    private readonly executor: CommandExecutor,
+  ) {
+    this.expectedToken = digest(bridge.token);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
+  }
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server.on('upgrade', this.onUpgrade);
+    this.heartbeat = setInterval(() => this.hub.sweep(), this.config.channel.heartbeatMs).unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.server?.off('upgrade', this.onUpgrade);
+    clearInterval(this.heartbeat);
+    this.hub.closeAll(CLOSE.shutdown, 'server shutting down');
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const match = PATH.exec(req.url ?? '');
+    if (!match) return reject(socket, 404, 'route not found');
+    if (!this.authorized(req.headers.authorization)) return reject(socket, 401, 'invalid bridge token');
+    try {
+      const instance = await this.instances.findByName(safeDecode(match[1]));
+      const cursor = instance && (await this.outbox.cursor(instance.id));
+      if (!instance || !cursor) return reject(socket, 404, instance ? 'no chatwoot integration for this instance' : 'instance not found');
+      await this.hub.acksSettled(instance.id);
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const ref = { id: instance.id, name: instance.name };
+        const connection = new BridgeConnection(ref, ws, cursor.integrationId, cursor.lastAckedSeq, {
+          baseUrl: this.config.baseUrl,
+          window: this.config.channel.window,
+          heartbeatMs: this.config.channel.heartbeatMs,
+          read: (after, limit) => this.outbox.read(instance.id, after, limit),
+          ack: (seq) => this.hub.ack(instance.id, seq),
+          execute: async (command) => {
+            const current = await this.outbox.cursor(instance.id);
+            return this.executor.execute(ref, command, current?.signMessages ?? false);
+          },
+        });
+        ws.on('error', (error) => this.logger.warn({ instance: instance.name, reason: error.message }, 'bridge socket error'));
+        ws.on('close', (code) => this.logger.log({ instance: instance.name, code }, 'bridge disconnected'));
+        this.hub.add(instance.id, connection);
+        this.logger.log({ instance: instance.name, lastAckedSeq: cursor.lastAckedSeq }, 'bridge connected');
+      });
+    } catch (error) {
+      this.logger.error({ err: error }, 'bridge upgrade failed');
+      reject(socket, 500, 'internal error');
+    }
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
+    return !!match && timingSafeEqual(digest(match[1].trim()), this.expectedToken);
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function reject(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ success: false, error: { message } });
+  const reason = { 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error' }[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

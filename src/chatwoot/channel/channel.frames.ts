@@ -1,0 +1,81 @@
+import { MEDIA_TYPES } from '../../messages/dto/media.dto.js';
+import type { MediaPayload } from '../../engine/engine.types.js';
+import { toJid } from '../../engine/jid.js';
+
+/** Close codes of the bridge channel (SPEC section 9). */
+export const CLOSE = { shutdown: 1001, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
+
+export interface SendCommand {
+  id: string;
+  to: string;
+  text?: string;
+  media?: MediaPayload;
+  replyTo?: string;
+  senderName?: string;
+}
+
+export type InboundFrame =
+  | { type: 'ack'; seq: number }
+  | { type: 'send'; command: SendCommand }
+  | { type: 'invalid'; message: string; commandId?: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown, max: number) => v === undefined || (typeof v === 'string' && v.length <= max);
+const invalid = (message: string, commandId?: string): InboundFrame => ({ type: 'invalid', message: `invalid frame: ${message}`, commandId });
+
+/** Parses one text frame from the bridge; never throws. */
+export function parseFrame(raw: string): InboundFrame {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return invalid('not valid JSON');
+  }
+  if (!isObject(frame)) return invalid('expected a JSON object');
+  if (frame.type === 'ack') {
+    return Number.isSafeInteger(frame.seq) && (frame.seq as number) >= 0
+      ? { type: 'ack', seq: frame.seq as number }
+      : invalid('ack.seq must be a non-negative integer');
+  }
+  if (frame.type === 'send') return parseSend(frame);
+  return invalid(typeof frame.type === 'string' ? `unknown type "${frame.type.slice(0, 40)}"` : 'type is required');
+}
+
+function parseSend(frame: Record<string, unknown>): InboundFrame {
+  const { id, to, text, media, reply_to, sender_name } = frame;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) return invalid('send.id must be a string of 1 to 128 characters');
+  const fail = (message: string) => invalid(message, id);
+  const jid = typeof to === 'string' ? toJid(to) : undefined;
+  if (!jid) return fail('send.to must be a phone number or a WhatsApp JID');
+  if (text === undefined && media === undefined) return fail('send needs text or media');
+  if (text !== undefined && (typeof text !== 'string' || text.length === 0 || text.length > 65536)) return fail('send.text must be a string of 1 to 65536 characters');
+  if (!optionalString(reply_to, 128)) return fail('send.reply_to must be a string');
+  if (!optionalString(sender_name, 255)) return fail('send.sender_name must be a string');
+  let parsedMedia: MediaPayload | undefined;
+  if (media !== undefined) {
+    if (!isObject(media)) return fail('send.media must be an object');
+    if (!MEDIA_TYPES.includes(media.type as MediaPayload['type'])) return fail(`send.media.type must be one of ${MEDIA_TYPES.join(', ')}`);
+    if (typeof media.url !== 'string' || !/^https?:\/\/\S+$/i.test(media.url) || media.url.length > 2048) return fail('send.media.url must be an absolute http(s) URL');
+    for (const key of ['mimetype', 'file_name', 'caption'] as const) {
+      if (!optionalString(media[key], 4096)) return fail(`send.media.${key} must be a string`);
+    }
+    parsedMedia = {
+      type: media.type as MediaPayload['type'],
+      url: media.url,
+      ...(media.mimetype !== undefined && { mimetype: media.mimetype as string }),
+      ...(media.file_name !== undefined && { file_name: media.file_name as string }),
+      ...(media.caption !== undefined && { caption: media.caption as string }),
+    };
+  }
+  return {
+    type: 'send',
+    command: {
+      id,
+      to: jid,
+      ...(text !== undefined && { text: text as string }),
+      ...(parsedMedia && { media: parsedMedia }),
+      ...(reply_to !== undefined && { replyTo: reply_to as string }),
+      ...(sender_name !== undefined && { senderName: sender_name as string }),
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { BridgeConnection } from './bridge.connection.js';
+import { CLOSE } from './channel.frames.js';
+import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
+
+/**
+ * The live bridge sockets, one per instance, and the acknowledged cursors they move. Cursor writes
+ * are coalesced per instance: while one is under way, later acks only raise the next value.
+ */
+@Injectable()
+export class ChannelHub {
+  private readonly logger = new Logger(ChannelHub.name);
+  private readonly connections = new Map<string, BridgeConnection>();
+  private readonly ackTarget = new Map<string, number>();
+  private readonly ackWrites = new Map<string, Promise<void>>();
+
+  constructor(private readonly outbox: OutboxRepository) {}
+
+  /** Registers a socket; an older one of the same instance is closed with 4409. */
+  add(instanceId: string, connection: BridgeConnection): void {
+    const previous = this.connections.get(instanceId);
+    this.connections.set(instanceId, connection);
+    previous?.close(CLOSE.replaced, 'replaced by a newer connection');
+    connection.socket.once('close', () => {
+      if (this.connections.get(instanceId) === connection) this.connections.delete(instanceId);
+    });
+  }
+
+  isConnected(instanceId: string): boolean {
+    return this.connections.get(instanceId)?.open ?? false;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  appended(instanceId: string, events: OutboxEvent[]): void {
+    this.connections.get(instanceId)?.appended(events);
+  }
+
+  close(instanceId: string, code: number, reason: string): void {
+    this.connections.get(instanceId)?.close(code, reason);
+    this.connections.delete(instanceId);
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const connection of this.connections.values()) connection.close(code, reason);
+    this.connections.clear();
+  }
+
+  /** The ws README heartbeat: terminate peers that missed the last ping, ping the others. */
+  sweep(): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.alive) {
+        this.logger.warn({ instance: connection.instance.name }, 'bridge socket missed a heartbeat; terminating');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  ack(instanceId: string, seq: number): void {
+    if (seq <= (this.ackTarget.get(instanceId) ?? -1)) return;
+    this.ackTarget.set(instanceId, seq);
+    if (!this.ackWrites.has(instanceId)) this.ackWrites.set(instanceId, this.writeAcks(instanceId));
+  }
+
+  /** Resolves once every ack received so far is stored. */
+  async acksSettled(instanceId?: string): Promise<void> {
+    const writes = instanceId ? [this.ackWrites.get(instanceId)] : [...this.ackWrites.values()];
+    await Promise.all(writes);
+  }
+
+  private async writeAcks(instanceId: string): Promise<void> {
+    let written = -1;
+    try {
+      for (let target = this.ackTarget.get(instanceId)!; target > written; target = this.ackTarget.get(instanceId)!) {
+        await this.outbox.ack(instanceId, target);
+        written = target;
+      }
+    } catch (error) {
+      this.logger.error({ err: error, instanceId }, 'storing an ack failed; the events will be redelivered');
+    } finally {
+      this.ackWrites.delete(instanceId);
+      this.ackTarget.delete(instanceId);
+    }
+  }
+}

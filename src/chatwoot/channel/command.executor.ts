@@ -1,0 +1,62 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { InstanceRef } from '../../engine/engine.types.js';
+import { InstanceNotConnectedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
+import type { SendCommand } from './channel.frames.js';
+import { OutboxRepository } from './outbox.repository.js';
+
+export type ResultFrame =
+  | { type: 'result'; id: string; ok: true; message_id: string }
+  | { type: 'result'; id: string; ok: false; error: string };
+
+/**
+ * Executes the bridge's `send` commands at most once per id: the id is claimed durably before the
+ * message goes to the engine, and the first result is stored and repeated for any later copy.
+ */
+@Injectable()
+export class CommandExecutor {
+  private readonly logger = new Logger(CommandExecutor.name);
+  private readonly inFlight = new Map<string, Promise<ResultFrame>>();
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly engine: WhatsAppEngine,
+  ) {}
+
+  execute(instance: InstanceRef, command: SendCommand, signMessages: boolean): Promise<ResultFrame> {
+    const key = `${instance.id}\u0000${command.id}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const result = this.run(instance, command, signMessages).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, result);
+    return result;
+  }
+
+  private async run(instance: InstanceRef, command: SendCommand, signMessages: boolean): Promise<ResultFrame> {
+    const claim = await this.outbox.claimCommand(instance.id, command.id);
+    if (!claim.claimed) {
+      return (claim.result as ResultFrame | null) ?? {
+        type: 'result', id: command.id, ok: false,
+        error: 'command was interrupted before its outcome was recorded; not executed again',
+      };
+    }
+    const sign = (text: string | undefined) =>
+      signMessages && command.senderName && text !== undefined ? `*${command.senderName}*:\n${text}` : text;
+    try {
+      const { messageId } = await this.engine.send(instance, {
+        to: command.to,
+        text: sign(command.text),
+        media: command.media && { ...command.media, caption: sign(command.media.caption) },
+        replyTo: command.replyTo,
+        source: 'chatwoot',
+        commandId: command.id,
+      });
+      const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
+      await this.outbox.completeCommand(instance.id, command.id, result);
+      return result;
+    } catch (error) {
+      if (!(error instanceof InstanceNotConnectedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
+      await this.outbox.releaseCommand(instance.id, command.id).catch(() => undefined);
+      return { type: 'result', id: command.id, ok: false, error: error instanceof InstanceNotConnectedError ? error.message : 'send failed' };
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface OutboxEvent {
+  seq: number;
+  event: string;
+  data: unknown;
+}
+
+export interface ChannelCursor {
+  integrationId: string;
+  ignoreGroups: boolean;
+  signMessages: boolean;
+  lastSeq: number;
+  lastAckedSeq: number;
+}
+
+/**
+ * The bridge channel's durable state. Every write is one statement (data-modifying CTEs), so it is
+ * atomic on PostgreSQL and on PGlite alike, where all queries share one session.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async cursor(instanceId: string): Promise<ChannelCursor | null> {
+    const [row] = await this.db.query(
+      `SELECT bridge_integration_id, ignore_groups, sign_messages, last_seq, last_acked_seq FROM chatwoot_integrations WHERE instance_id = $1`,
+      [instanceId],
+    );
+    return row
+      ? { integrationId: row.bridge_integration_id, ignoreGroups: row.ignore_groups, signMessages: row.sign_messages, lastSeq: Number(row.last_seq), lastAckedSeq: Number(row.last_acked_seq) }
+      : null;
+  }
+
+  /** Appends events with the next gap-free seqs; returns them as stored (none if the integration is gone). */
+  async append(instanceId: string, events: { event: string; data: unknown }[]): Promise<OutboxEvent[]> {
+    const [row] = await this.db.query(
+      `WITH s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + $2 WHERE instance_id = $1 RETURNING last_seq - $2 AS base),
+            ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
+                    SELECT $1, s.base + e.ord, e.item->>'event', e.item->'data'
+                      FROM s, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(item, ord))
+       SELECT base FROM s`,
+      [instanceId, events.length, JSON.stringify(events)],
+    );
+    if (!row) return [];
+    const base = Number(row.base);
+    return events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+  }
+
+  read(instanceId: string, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
+    return this.db
+      .query(`SELECT seq, event, data FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [instanceId, afterSeq, limit])
+      .then((rows: { seq: string; event: string; data: unknown }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+  }
+
+  /** Moves the acknowledged cursor forward (never back) and deletes what it covers. */
+  async ack(instanceId: string, seq: number): Promise<void> {
+    await this.db.query(
+      `WITH c AS (UPDATE chatwoot_integrations SET last_acked_seq = GREATEST(last_acked_seq, LEAST($2::bigint, last_seq))
+                   WHERE instance_id = $1 RETURNING last_acked_seq)
+       DELETE FROM chatwoot_events WHERE instance_id = $1 AND seq <= (SELECT last_acked_seq FROM c)`,
+      [instanceId, seq],
+    );
+  }
+
+  async pending(instanceId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM chatwoot_events WHERE instance_id = $1`, [instanceId]);
+    return row.n;
+  }
+
+  /** Drops unacknowledged events older than maxAgeMs or beyond the newest maxEvents; counts them per instance. */
+  async prune(maxEvents: number, maxAgeMs: number): Promise<{ instanceId: string; dropped: number }[]> {
+    const rows: { instance_id: string; n: string }[] = await this.db.query(
+      `WITH d AS (DELETE FROM chatwoot_events e USING chatwoot_integrations i
+                   WHERE e.instance_id = i.instance_id
+                     AND (e.created_at < now() - $1 * interval '1 millisecond' OR e.seq <= i.last_seq - $2)
+                  RETURNING e.instance_id),
+            c AS (SELECT instance_id, count(*) AS n FROM d GROUP BY instance_id)
+       UPDATE chatwoot_integrations i SET dropped_events = dropped_events + c.n FROM c
+        WHERE i.instance_id = c.instance_id RETURNING i.instance_id, c.n`,
+      [maxAgeMs, maxEvents],
+    );
+    await this.db.query(`DELETE FROM chatwoot_commands WHERE created_at < now() - $1 * interval '1 millisecond'`, [maxAgeMs]);
+    return rows.map((r) => ({ instanceId: r.instance_id, dropped: Number(r.n) }));
+  }
+
+  /** Claims a command id; false when it was claimed before (its stored result, if any, is returned). */
+  async claimCommand(instanceId: string, commandId: string): Promise<{ claimed: true } | { claimed: false; result: Record<string, unknown> | null }> {
+    const inserted = await this.db.query(
+      `INSERT INTO chatwoot_commands (instance_id, command_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+      [instanceId, commandId],
+    );
+    if (inserted.length) return { claimed: true };
+    const [row] = await this.db.query(`SELECT result FROM chatwoot_commands WHERE instance_id = $1 AND command_id = $2`, [instanceId, commandId]);
+    return { claimed: false, result: row?.result ?? null };
+  }
+
+  async completeCommand(instanceId: string, commandId: string, result: Record<string, unknown>): Promise<void> {
+    await this.db.query(`UPDATE chatwoot_commands SET result = $3 WHERE instance_id = $1 AND command_id = $2`, [instanceId, commandId, JSON.stringify(result)]);
+  }
+
+  /** Forgets a claim whose send never reached WhatsApp, so that a retry may run it. */
+  async releaseCommand(instanceId: string, commandId: string): Promise<void> {
+    await this.db.query(`DELETE FROM chatwoot_commands WHERE instance_id = $1 AND command_id = $2 AND result IS NULL`, [instanceId, commandId]);
+  }
+}

@@ -1,0 +1,60 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { EngineModule } from '../engine/engine.module.js';
+import { InstancesModule } from '../instances/instances.module.js';
+import { BridgeClient } from './bridge/bridge.client.js';
+import { BridgeGateway } from './channel/bridge.gateway.js';
+import { ChannelHub } from './channel/channel.hub.js';
+import { CommandExecutor } from './channel/command.executor.js';
+import { OutboxAppender } from './channel/outbox.appender.js';
+import { OutboxRepository } from './channel/outbox.repository.js';
+import { OutboxRetention } from './channel/outbox.retention.js';
+import { ChatwootDisabledController } from './chatwoot-disabled.controller.js';
+import { ChatwootDisabledService } from './chatwoot-disabled.service.js';
+import { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import { ChatwootIntegrationsRepository } from './chatwoot-integrations.repository.js';
+import { ChatwootController } from './chatwoot.controller.js';
+import { ChatwootService } from './chatwoot.service.js';
+import { BRIDGE_CONFIG } from './chatwoot.tokens.js';
+import { useEncryptionKeys } from './crypto/encrypted.transformer.js';
+
+/**
+ * Enabled (BRIDGE_URL and BRIDGE_TOKEN set): controller, service, BridgeClient, encrypted storage
+ * and the bridge channel gateway. Disabled: a stub answering 503, and no WebSocket route at all.
+ */
+@Module({})
+export class ChatwootModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.bridge) {
+      return {
+        module: ChatwootModule,
+        global: true,
+        controllers: [ChatwootDisabledController],
+        providers: [{ provide: ChatwootService, useClass: ChatwootDisabledService }],
+        exports: [ChatwootService],
+      };
+    }
+    useEncryptionKeys(config.encryptionKeys);
+    const bridge = config.bridge;
+    return {
+      module: ChatwootModule,
+      global: true,
+      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule, EngineModule],
+      controllers: [ChatwootController],
+      providers: [
+        { provide: BRIDGE_CONFIG, useValue: bridge },
+        { provide: BridgeClient, useFactory: () => new BridgeClient(bridge) },
+        ChatwootService,
+        ChatwootIntegrationsRepository,
+        OutboxRepository,
+        OutboxAppender,
+        OutboxRetention,
+        ChannelHub,
+        CommandExecutor,
+        BridgeGateway,
+      ],
+      exports: [ChatwootService],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, Min } from 'class-validator';
+
+export const URL_RULE: Parameters<typeof IsUrl>[0] = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+export const trimTrailingSlash = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
+
+/** Body of POST /api/chatwoot/set/:instance (SPEC section 4). */
+export class ChatwootSettingsDto {
+  @ApiProperty({ example: 'https://chatwoot.example.com' })
+  @Transform(trimTrailingSlash)
+  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  chatwootBaseUrl: string;
+
+  @ApiProperty({ example: 5 })
+  @IsInt({ message: 'chatwootAccountId must be an integer' })
+  @Min(1, { message: 'chatwootAccountId must be greater than 0' })
+  chatwootAccountId: number;
+
+  @ApiProperty({ description: 'Chatwoot API access token; encrypted at rest, never returned', writeOnly: true })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  chatwootApiToken: string;
+
+  @ApiPropertyOptional({ description: 'Default: the instance name' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  inboxName?: string;
+
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() signMessages?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() ignoreGroups?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() startAsPending?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() reopenResolved?: boolean;
+}

@@ -1,0 +1,50 @@
+import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { IncomingMessage } from 'node:http';
+
+/** Header, query and body keys whose values are secrets: never written to a log line. */
+const SECRET_PATHS = [
+  'req.headers.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.token',
+  '*.authorization',
+  '*.Authorization',
+  '*.api_token',
+  '*.apiToken',
+  '*.chatwootApiToken',
+  '*.chatwoot_api_token',
+  '*.headers.token',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+];
+
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&]token=)[^&#]*/gi, '$1[Redacted]');
+}
+
+export function loggerOptions(level: string, stream?: DestinationStream): Params {
+  return {
+    pinoHttp: [
+      {
+        level,
+        redact: { paths: SECRET_PATHS, censor: '[Redacted]' },
+        serializers: {
+          req: (req: IncomingMessage & { id?: unknown }) => ({
+            id: req.id,
+            method: req.method,
+            url: redactUrl(req.url),
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customProps: () => ({ context: 'HTTP' }),
+        // Error responses are expected outcomes here, already explained in their bodies: no stack.
+        customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
+          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        customErrorObject: (_req: IncomingMessage, res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+      },
+      stream,
+    ].filter(Boolean) as Params['pinoHttp'],
+  };
+}

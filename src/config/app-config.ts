@@ -1,0 +1,139 @@
+import { ConfigError } from './config.error.js';
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface BridgeConfig {
+  url: string;
+  token: string;
+  internalRyzeApiUrl: string;
+  timeouts: { activateMs: number; statusMs: number; deleteMs: number };
+}
+
+export interface ChannelConfig {
+  heartbeatMs: number;
+  window: number;
+  maxFrameBytes: number;
+  retentionMaxEvents: number;
+  retentionMaxAgeMs: number;
+}
+
+/** Everything the service reads from its environment, parsed and validated once at start. */
+export class AppConfig {
+  port: number;
+  baseUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  logLevel: string;
+  bootstrapAccountToken?: string;
+  encryptionKeys: EncryptionKey[];
+  rateLimit: { perMinute: number; instanceNewPerMinute: number };
+  /** Present only when BRIDGE_URL and BRIDGE_TOKEN are both set: the Chatwoot module is enabled. */
+  bridge?: BridgeConfig;
+  channel: ChannelConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const baseUrl = trimSlash(url(env, 'BASE_URL') ?? `http://localhost:${port}`);
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const bridgeUrl = env.BRIDGE_URL?.trim();
+  const bridgeToken = env.BRIDGE_TOKEN?.trim();
+  const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS);
+  const bridge: BridgeConfig | undefined =
+    bridgeUrl && bridgeToken
+      ? {
+          url: trimSlash(url(env, 'BRIDGE_URL')!),
+          token: bridgeToken,
+          internalRyzeApiUrl: trimSlash(url(env, 'BRIDGE_INTERNAL_RYZEAPI_URL') ?? baseUrl),
+          timeouts: {
+            activateMs: int(env, 'BRIDGE_ACTIVATE_TIMEOUT_MS', 60_000, 1),
+            statusMs: int(env, 'BRIDGE_STATUS_TIMEOUT_MS', 10_000, 1),
+            deleteMs: int(env, 'BRIDGE_DELETE_TIMEOUT_MS', 30_000, 1),
+          },
+        }
+      : undefined;
+  if (bridge && encryptionKeys.length === 0) {
+    throw new ConfigError(
+      'ENCRYPTION_KEYS',
+      'is required when the Chatwoot module is enabled (BRIDGE_URL and BRIDGE_TOKEN are set): ' +
+        'set it to <kid>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)',
+    );
+  }
+  return {
+    port,
+    baseUrl,
+    databaseUrl: env.DATABASE_URL?.trim() || undefined,
+    dataDir: env.DATA_DIR?.trim() || './data',
+    logLevel,
+    bootstrapAccountToken: env.BOOTSTRAP_ACCOUNT_TOKEN?.trim() || undefined,
+    encryptionKeys,
+    rateLimit: {
+      perMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 100, 1),
+      instanceNewPerMinute: int(env, 'RATE_LIMIT_INSTANCE_NEW_PER_MINUTE', 20, 1),
+    },
+    bridge,
+    channel: {
+      heartbeatMs: int(env, 'BRIDGE_HEARTBEAT_MS', 30_000, 1000),
+      window: int(env, 'BRIDGE_WINDOW', 1000, 1),
+      maxFrameBytes: int(env, 'BRIDGE_MAX_FRAME_BYTES', 1024 * 1024, 1024),
+      retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
+      retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
+    },
+  };
+}
+
+export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] {
+  if (!raw?.trim()) return [];
+  const keys = raw.split(',').map((part) => {
+    const sep = part.indexOf(':');
+    const id = part.slice(0, sep).trim();
+    const key = Buffer.from(part.slice(sep + 1).trim(), 'base64');
+    if (sep < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+      throw new ConfigError(
+        'ENCRYPTION_KEYS',
+        'must be <kid>:<base64 of 32 bytes>[,<kid>:<base64>...] with kid of 1 to 32 of A-Z a-z 0-9 _ -',
+      );
+    }
+    return { id, key };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new ConfigError('ENCRYPTION_KEYS', 'has the same key id twice');
+  }
+  return keys;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return raw;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(name, 'must be an absolute http(s) URL');
+}
+
+function trimSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}

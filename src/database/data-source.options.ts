@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import type { DataSourceOptions } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import { ENTITIES } from './entities.js';
+import { MIGRATIONS } from './migrations/index.js';
+
+export interface DatabaseSettings {
+  databaseUrl?: string;
+  dataDir: string;
+}
+
+/** PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite stored in DATA_DIR. */
+export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings): DataSourceOptions {
+  const common = {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    uuidExtension: 'pgcrypto' as const,
+    logging: ['error' as const],
+  };
+  if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver };
+}

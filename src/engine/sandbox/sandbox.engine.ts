@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { InstancesService } from '../../instances/instances.service.js';
+import { EngineEvents } from '../engine-events.js';
+import type { InstanceRef, MediaPayload, MessageExchangeData, OutgoingMessage } from '../engine.types.js';
+import { isGroupJid } from '../jid.js';
+import { InstanceNotConnectedError, WhatsAppEngine } from '../whatsapp-engine.port.js';
+
+export interface InboundMessage {
+  from: string;
+  name?: string;
+  text?: string;
+  group?: { jid: string; name?: string };
+  media?: MediaPayload;
+}
+
+export interface SentMessage {
+  message_id: string;
+  to: string;
+  text: string | null;
+  media: MediaPayload | null;
+  source: string;
+  command_id: string | null;
+  timestamp: number;
+}
+
+interface RecordedMessage {
+  id: string;
+  direction: 'incoming' | 'outgoing';
+  chatJid: string;
+  text?: string;
+  media?: MediaPayload;
+  source: string;
+  commandId?: string;
+  replyTo?: string;
+}
+
+const newMessageId = () => `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+const unixNow = () => Math.floor(Date.now() / 1000);
+
+/** WhatsApp simulated inside the service: state and messages in the database, events as a real engine would raise them. */
+@Injectable()
+export class SandboxEngine extends WhatsAppEngine {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly instances: InstancesService,
+    private readonly events: EngineEvents,
+  ) {
+    super();
+  }
+
+  async connect(instance: InstanceRef): Promise<'connected'> {
+    await this.instances.setStatus(instance.id, 'connected');
+    await this.events.publish({ instance, event: 'instance.state', data: { state: 'connected' } });
+    return 'connected';
+  }
+
+  async logout(instance: InstanceRef): Promise<void> {
+    await this.instances.setStatus(instance.id, 'disconnected');
+    await this.events.publish({ instance, event: 'instance.state', data: { state: 'loggedout' } });
+  }
+
+  async send(instance: InstanceRef, message: OutgoingMessage): Promise<{ messageId: string }> {
+    await this.assertConnected(instance);
+    const id = newMessageId();
+    const timestamp = unixNow();
+    await this.record(instance, {
+      id, direction: 'outgoing', chatJid: message.to, text: message.text, media: message.media,
+      source: message.source, commandId: message.commandId, replyTo: message.replyTo,
+    });
+    const data: MessageExchangeData = {
+      message: {
+        id,
+        direction: 'outgoing',
+        timestamp,
+        chat: { jid: message.to, name: '', type: isGroupJid(message.to) ? 'group' : 'private' },
+        sender: { jid: 'me', name: '' },
+        content: { text: message.text ?? message.media?.caption ?? '' },
+        ...(message.media && { media: message.media }),
+        ...(message.replyTo && { reply_to: message.replyTo }),
+      },
+      source: message.source,
+      ...(message.commandId && { command_id: message.commandId }),
+    };
+    const status = (s: 'sent' | 'delivered') => ({ message_id: id, chat_jid: message.to, status: s, timestamp });
+    await Promise.all([
+      this.events.publish({ instance, event: 'message.exchange', data }),
+      this.events.publish({ instance, event: 'message.status', data: status('sent') }),
+      this.events.publish({ instance, event: 'message.status', data: status('delivered') }),
+    ]);
+    return { messageId: id };
+  }
+
+  /** A message arriving from WhatsApp; resolves once every subscriber has taken its event. */
+  async receive(instance: InstanceRef, inbound: InboundMessage & { fromJid: string }): Promise<{ messageId: string }> {
+    await this.assertConnected(instance);
+    const id = newMessageId();
+    const chat = inbound.group
+      ? { jid: inbound.group.jid, name: inbound.group.name ?? '', type: 'group' as const }
+      : { jid: inbound.fromJid, name: inbound.name ?? '', type: 'private' as const };
+    await this.record(instance, {
+      id, direction: 'incoming', chatJid: chat.jid, text: inbound.text, media: inbound.media, source: 'whatsapp',
+    });
+    await this.events.publish({
+      instance,
+      event: 'message.exchange',
+      data: {
+        message: {
+          id,
+          direction: 'incoming',
+          timestamp: unixNow(),
+          chat,
+          sender: { jid: inbound.fromJid, name: inbound.name ?? '' },
+          content: { text: inbound.text ?? inbound.media?.caption ?? '' },
+          ...(inbound.media && { media: inbound.media }),
+        },
+        source: 'whatsapp',
+      },
+    });
+    return { messageId: id };
+  }
+
+  async sent(instance: InstanceRef): Promise<SentMessage[]> {
+    const rows = await this.db.query(
+      `SELECT message_id, chat_jid AS "to", text, media, source, command_id, created_at
+         FROM sandbox_messages WHERE instance_id = $1 AND direction = 'outgoing' ORDER BY seq`,
+      [instance.id],
+    );
+    return rows.map(({ created_at, ...row }: SentMessage & { created_at: Date }) => ({
+      ...row,
+      timestamp: Math.floor(new Date(created_at).getTime() / 1000),
+    }));
+  }
+
+  private async assertConnected(instance: InstanceRef): Promise<void> {
+    if ((await this.instances.getStatus(instance.id)) !== 'connected') throw new InstanceNotConnectedError();
+  }
+
+  private async record(instance: InstanceRef, m: RecordedMessage): Promise<void> {
+    await this.db.query(
+      `INSERT INTO sandbox_messages (instance_id, message_id, direction, chat_jid, text, media, source, command_id, reply_to)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [instance.id, m.id, m.direction, m.chatJid, m.text ?? null, m.media ? JSON.stringify(m.media) : null,
+        m.source, m.commandId ?? null, m.replyTo ?? null],
+    );
+  }
+}

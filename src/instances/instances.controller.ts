@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ChatwootService } from '../chatwoot/chatwoot.service.js';
+import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
+import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { InstancesService, type InstanceRow } from './instances.service.js';
+
+const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
+
+@ApiTags('instances')
+@ApiSecurity('token')
+@Controller('api/instance')
+export class InstancesController {
+  constructor(
+    private readonly instances: InstancesService,
+    private readonly engine: WhatsAppEngine,
+    private readonly chatwoot: ChatwootService,
+  ) {}
+
+  @Post('new')
+  @HttpCode(201)
+  @RequireAccess('account')
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateInstanceDto) {
+    const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
+    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, body.chatwootSettings()) : undefined;
+    return {
+      success: true,
+      message: 'Instance created',
+      instance: { name: instance.name, token, status: instance.status },
+      ...(chatwoot && { chatwoot }),
+    };
+  }
+
+  @Get('list')
+  @RequireAccess('any')
+  async list(@CurrentPrincipal() principal: Principal) {
+    return { success: true, data: (await this.instances.list(principal)).map(view) };
+  }
+
+  @Get('connect/:instance')
+  @RequireAccess('instance')
+  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+    const instance = await this.instances.resolve(principal, name);
+    const status = await this.engine.connect(instance);
+    return { success: true, message: 'Instance connected', status };
+  }
+
+  @Delete('logout/:instance')
+  @RequireAccess('instance')
+  async logout(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+    const instance = await this.instances.resolve(principal, name);
+    await this.engine.logout(instance);
+    return { success: true, message: 'Instance logged out', status: 'disconnected' };
+  }
+
+  @Delete('delete/:instance')
+  @RequireAccess('account')
+  async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+    const instance = await this.instances.resolve(principal, name);
+    await this.chatwoot.removeWithInstance(instance);
+    await this.instances.delete(instance.id);
+    return { success: true, message: 'Instance deleted' };
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import type { OutgoingMessage } from '../engine/engine.types.js';
+import { engineCall } from '../engine/http-errors.js';
+import { toJid } from '../engine/jid.js';
+import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
+import { InstancesService } from '../instances/instances.service.js';
+import { SendMediaDto, SendTextDto } from './dto/send-message.dto.js';
+
+@ApiTags('messages')
+@ApiSecurity('token')
+@RequireAccess('instance')
+@Controller('api/message')
+export class MessagesController {
+  constructor(
+    private readonly instances: InstancesService,
+    private readonly engine: WhatsAppEngine,
+  ) {}
+
+  @Post('text/:instance')
+  @HttpCode(201)
+  text(@CurrentPrincipal() principal: Principal, @Param('instance') name: string, @Body() body: SendTextDto) {
+    return this.send(principal, name, { to: toJid(body.number)!, text: body.message, replyTo: body.replyTo, source: 'api' });
+  }
+
+  @Post('media/:instance')
+  @HttpCode(201)
+  media(@CurrentPrincipal() principal: Principal, @Param('instance') name: string, @Body() body: SendMediaDto) {
+    return this.send(principal, name, { to: toJid(body.number)!, media: { ...body.media }, replyTo: body.replyTo, source: 'api' });
+  }
+
+  private async send(principal: Principal, name: string, message: OutgoingMessage) {
+    const instance = await this.instances.resolve(principal, name);
+    const { messageId } = await engineCall(() => this.engine.send(instance, message));
+    return { success: true, message: 'Message sent', message_id: messageId };
+  }
+}

@@ -1,0 +1,95 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { createApp } from '../../src/app.factory.js';
+import { AccountsService } from '../../src/accounts/accounts.service.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+
+export const TEST_KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+/** Every log line of every app started by this test file, to scan for secrets. */
+export const capturedLogs: string[] = [];
+
+/**
+ * Where a test app keeps its data. With TEST_DATABASE_URL set, a fresh PostgreSQL database per
+ * call; otherwise an embedded PGlite in a fresh temporary folder. Reuse one to restart an app on
+ * the same data.
+ */
+export interface TestDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) {
+    const name = `ryze_test_${randomBytes(6).toString('hex')}`;
+    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATABASE_URL: url.toString() },
+      drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));
+  return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  url: string;
+  wsUrl: string;
+  /** A fresh account's TokenAccount. */
+  newAccount(name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real application on a random loopback port. `env` is the service's environment
+ * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close).
+ */
+export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+  const ownDb = db ? undefined : await createTestDatabase();
+  const database = db ?? ownDb!;
+  const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', ...database.env, ...env });
+  const logStream = new Writable({
+    write(chunk, _encoding, done) {
+      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await createApp(config, { logStream });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    newAccount: async (name = 'test') => (await app.get(AccountsService).create(name)).token,
+    close: async () => {
+      await app.close();
+      await ownDb?.drop();
+    },
+  };
+}
