@@ -5,6 +5,7 @@ export class BodyValidationPipe extends ValidationPipe {
   constructor() {
     super({
       whitelist: true,
+      stopAtFirstError: true,
       forbidNonWhitelisted: true,
       transform: true,
       validationError: { target: false, value: false },
