@@ -1,22 +1,26 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { loadConfig } from './config/app-config.js';
 import { ConfigError } from './config/config.error.js';
+import { prepareDataDir } from './database/data-source.options.js';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    if (!config.databaseUrl) prepareDataDir(config.dataDir);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
+    console.error(error instanceof ConfigError ? error.message : `RyzeAPI cannot start: ${(error as Error).message}`);
+    process.exit(1);
   }
   const app = await createApp(config);
   app.enableShutdownHooks();
   await app.listen(config.port);
+  new Logger('Main').log(
+    { port: config.port, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, chatwoot: config.bridge ? 'enabled' : 'disabled' },
+    `RyzeAPI listening on ${config.baseUrl}`,
+  );
 }
 
 main().catch((error) => {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
+import { lockDataDir } from './data-dir.lock.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -23,6 +24,13 @@ export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings): D
     logging: ['error' as const],
   };
   if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
   return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver };
+}
+
+/** Creates the embedded database's folder and takes it for this process (see lockDataDir). */
+export function prepareDataDir(dataDir: string): void {
+  if (dataDir.startsWith('memory://')) return;
+  mkdirSync(dataDir, { recursive: true });
+  lockDataDir(dataDir);
 }
