@@ -7,4 +7,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.spec.json' }] },
   testTimeout: 60000,
+  // Fails any test file whose logs or response bodies contain a registered secret.
+  setupFilesAfterEnv: ['<rootDir>/test/support/leak-guard.ts'],
 };

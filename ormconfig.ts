@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './src/database/data-source.options.js';
+import { dataSourceOptions, prepareDataDir } from './src/database/data-source.options.js';
+
+const settings = { databaseUrl: process.env.DATABASE_URL?.trim() || undefined, dataDir: process.env.DATA_DIR?.trim() || './data' };
+if (!settings.databaseUrl) prepareDataDir(settings.dataDir);
 
 /** The DataSource for the TypeORM CLI (migration:generate / migration:run), on the service's own settings. */
-export default new DataSource({
-  ...dataSourceOptions({ databaseUrl: process.env.DATABASE_URL?.trim() || undefined, dataDir: process.env.DATA_DIR?.trim() || './data' }),
-  migrationsRun: false,
-});
+export default new DataSource({ ...dataSourceOptions(settings), migrationsRun: false });

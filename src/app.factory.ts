@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
@@ -13,6 +14,10 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
+  // Before the body parsers and routing: malformed, oversized and unroutable requests are counted
+  // and carry the X-RateLimit headers too.
+  const rateLimit = new RateLimitMiddleware(config);
+  app.use(rateLimit.use.bind(rateLimit));
   app.useBodyParser('json', { limit: '1mb' });
   const document = SwaggerModule.createDocument(
     app,

@@ -24,11 +24,14 @@ export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings): D
     logging: ['error' as const],
   };
   if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
-  prepareDataDir(dataDir);
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver };
 }
 
-/** Creates the embedded database's folder and takes it for this process (see lockDataDir). */
+/**
+ * Creates the embedded database's folder and takes it for this process (see lockDataDir). Called by
+ * the entry points (service, CLIs), not per DataSource: tests reopen one folder in one process.
+ */
 export function prepareDataDir(dataDir: string): void {
   if (dataDir.startsWith('memory://')) return;
   mkdirSync(dataDir, { recursive: true });

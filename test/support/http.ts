@@ -1,5 +1,7 @@
-/** Every response body seen by the tests of this file, to scan for secrets. */
-export const capturedBodies: string[] = [];
+import { recordResponseBody, registerSecret } from './leak-guard.js';
+
+/** Every response body seen by the tests of this file, scanned for secrets by leak-guard.ts. */
+export { capturedBodies } from './leak-guard.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -23,13 +25,14 @@ export async function request<T = any>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<ApiResponse<T>> {
+  registerSecret((body as { chatwootApiToken?: string } | undefined)?.chatwootApiToken);
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.token = options.token;
   const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers['content-type'] ??= 'application/json';
   const res = await fetch(baseUrl + path, { method, headers, body: payload });
   const text = await res.text();
-  capturedBodies.push(text);
+  recordResponseBody(method, path, res.status, text);
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;

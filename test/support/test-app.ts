@@ -10,11 +10,12 @@ import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { AccountsService } from '../../src/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { capturedLogs, registerSecret } from './leak-guard.js';
 
 export const TEST_KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 
-/** Every log line of every app started by this test file, to scan for secrets. */
-export const capturedLogs: string[] = [];
+/** Every log line of every app started by this test file, scanned for secrets by leak-guard.ts. */
+export { capturedLogs };
 
 /**
  * Where a test app keeps its data. With TEST_DATABASE_URL set, a fresh PostgreSQL database per
@@ -70,6 +71,9 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
   const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', ...database.env, ...env });
+  registerSecret(env.BRIDGE_TOKEN?.trim());
+  registerSecret(config.bootstrapAccountToken);
+  config.encryptionKeys.forEach((k) => registerSecret(k.key.toString('base64')));
   const logStream = new Writable({
     write(chunk, _encoding, done) {
       capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
@@ -86,7 +90,11 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
     config,
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
-    newAccount: async (name = 'test') => (await app.get(AccountsService).create(name)).token,
+    newAccount: async (name = 'test') => {
+      const { token } = await app.get(AccountsService).create(name);
+      registerSecret(token);
+      return token;
+    },
     close: async () => {
       await app.close();
       await ownDb?.drop();

@@ -5,6 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
+import { INSTANCE_NAME } from '../../instances/dto/create-instance.dto.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
@@ -61,10 +62,13 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     if (!match) return reject(socket, 404, 'route not found');
     if (!this.authorized(req.headers.authorization)) return reject(socket, 401, 'invalid bridge token');
     try {
-      const instance = await this.instances.findByName(safeDecode(match[1]));
+      const name = safeDecode(match[1]);
+      // Only a valid instance name can exist; anything else (a NUL byte, say) must not reach the database.
+      const instance = INSTANCE_NAME.test(name) ? await this.instances.findByName(name) : undefined;
+      // Acks of the previous socket still being written must land first, or hello would report a stale cursor.
+      if (instance) await this.hub.acksSettled(instance.id);
       const cursor = instance && (await this.outbox.cursor(instance.id));
       if (!instance || !cursor) return reject(socket, 404, instance ? 'no chatwoot integration for this instance' : 'instance not found');
-      await this.hub.acksSettled(instance.id);
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const ref = { id: instance.id, name: instance.name };
         const connection = new BridgeConnection(ref, ws, cursor.integrationId, cursor.lastAckedSeq, {

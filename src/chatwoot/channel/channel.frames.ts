@@ -20,6 +20,8 @@ export type InboundFrame =
   | { type: 'invalid'; message: string; commandId?: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** NUL and unpaired surrogates (from JSON escapes like "\u0000", "\ud800") cannot be stored in PostgreSQL text or jsonb. */
+export const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const optionalString = (v: unknown, max: number) => v === undefined || (typeof v === 'string' && v.length <= max);
 const invalid = (message: string, commandId?: string): InboundFrame => ({ type: 'invalid', message: `invalid frame: ${message}`, commandId });
 
@@ -43,8 +45,12 @@ export function parseFrame(raw: string): InboundFrame {
 
 function parseSend(frame: Record<string, unknown>): InboundFrame {
   const { id, to, text, media, reply_to, sender_name } = frame;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 128) return invalid('send.id must be a string of 1 to 128 characters');
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128 || UNSTORABLE.test(id)) return invalid('send.id must be a string of 1 to 128 characters');
   const fail = (message: string) => invalid(message, id);
+  const strings = { to, text, reply_to, sender_name, ...(isObject(media) && { 'media.url': media.url, 'media.mimetype': media.mimetype, 'media.file_name': media.file_name, 'media.caption': media.caption }) };
+  for (const [key, value] of Object.entries(strings)) {
+    if (typeof value === 'string' && UNSTORABLE.test(value)) return fail(`send.${key} contains a NUL character or an unpaired surrogate`);
+  }
   const jid = typeof to === 'string' ? toJid(to) : undefined;
   if (!jid) return fail('send.to must be a phone number or a WhatsApp JID');
   if (text === undefined && media === undefined) return fail('send needs text or media');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { UNSTORABLE } from './channel.frames.js';
 
 export interface OutboxEvent {
   seq: number;
@@ -36,13 +37,22 @@ export class OutboxRepository {
 
   /** Appends events with the next gap-free seqs; returns them as stored (none if the integration is gone). */
   async append(instanceId: string, events: { event: string; data: unknown }[]): Promise<OutboxEvent[]> {
+    // jsonb refuses NUL and unpaired surrogates, and one refused event would fail its whole batch:
+    // such characters are stored as U+FFFD instead.
+    let replaced = false;
+    const json = JSON.stringify(events, (_key, value) => {
+      if (typeof value !== 'string' || !UNSTORABLE.test(value)) return value;
+      replaced = true;
+      return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
+    });
+    if (replaced) events = JSON.parse(json);
     const [row] = await this.db.query(
       `WITH s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + $2 WHERE instance_id = $1 RETURNING last_seq - $2 AS base),
             ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
                     SELECT $1, s.base + e.ord, e.item->>'event', e.item->'data'
                       FROM s, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(item, ord))
        SELECT base FROM s`,
-      [instanceId, events.length, JSON.stringify(events)],
+      [instanceId, events.length, json],
     );
     if (!row) return [];
     const base = Number(row.base);
@@ -70,16 +80,20 @@ export class OutboxRepository {
     return row.n;
   }
 
-  /** Drops unacknowledged events older than maxAgeMs or beyond the newest maxEvents; counts them per instance. */
+  /**
+   * Drops unacknowledged events older than maxAgeMs or beyond the newest maxEvents; counts them per
+   * instance. The statement ends in a SELECT: TypeORM returns `[rows, rowCount]` for a top-level UPDATE.
+   */
   async prune(maxEvents: number, maxAgeMs: number): Promise<{ instanceId: string; dropped: number }[]> {
     const rows: { instance_id: string; n: string }[] = await this.db.query(
       `WITH d AS (DELETE FROM chatwoot_events e USING chatwoot_integrations i
                    WHERE e.instance_id = i.instance_id
                      AND (e.created_at < now() - $1 * interval '1 millisecond' OR e.seq <= i.last_seq - $2)
                   RETURNING e.instance_id),
-            c AS (SELECT instance_id, count(*) AS n FROM d GROUP BY instance_id)
-       UPDATE chatwoot_integrations i SET dropped_events = dropped_events + c.n FROM c
-        WHERE i.instance_id = c.instance_id RETURNING i.instance_id, c.n`,
+            c AS (SELECT instance_id, count(*) AS n FROM d GROUP BY instance_id),
+            u AS (UPDATE chatwoot_integrations i SET dropped_events = dropped_events + c.n FROM c
+                   WHERE i.instance_id = c.instance_id RETURNING i.instance_id, c.n)
+       SELECT instance_id, n FROM u`,
       [maxAgeMs, maxEvents],
     );
     await this.db.query(`DELETE FROM chatwoot_commands WHERE created_at < now() - $1 * interval '1 millisecond'`, [maxAgeMs]);

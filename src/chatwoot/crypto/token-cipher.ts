@@ -3,6 +3,7 @@ import type { EncryptionKey } from '../../config/app-config.js';
 
 const VERSION = 'v1';
 const AAD = Buffer.from('chatwoot_integrations.chatwoot_api_token');
+const TAG_BYTES = 16;
 
 export class TokenDecryptionError extends Error {
   constructor(reason: string) {
@@ -44,7 +45,8 @@ export class TokenCipher {
     const key = this.byId.get(kid);
     if (!key) throw new TokenDecryptionError(`key "${kid}" is not in ENCRYPTION_KEYS`);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(AAD);
+      // A fixed tag length: GCM would otherwise accept a truncated tag (down to 4 bytes) as valid.
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES }).setAAD(AAD);
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {

@@ -6,30 +6,34 @@ export const URL_RULE: Parameters<typeof IsUrl>[0] = { protocols: ['http', 'http
 export const trimTrailingSlash = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
 
-/** Body of POST /api/chatwoot/set/:instance (SPEC section 4). */
+/**
+ * Body of POST /api/chatwoot/set/:instance (SPEC section 4).
+ * class-validator checks a property's rules bottom-up and the pipe reports the first failure, so
+ * each type check sits closest to its property: a missing value is reported as such, not as too long.
+ */
 export class ChatwootSettingsDto {
   @ApiProperty({ example: 'https://chatwoot.example.com' })
   @Transform(trimTrailingSlash)
-  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
   @MaxLength(2048)
+  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
   chatwootBaseUrl: string;
 
   @ApiProperty({ example: 5 })
-  @IsInt({ message: 'chatwootAccountId must be an integer' })
   @Min(1, { message: 'chatwootAccountId must be greater than 0' })
+  @IsInt({ message: 'chatwootAccountId must be an integer' })
   chatwootAccountId: number;
 
   @ApiProperty({ description: 'Chatwoot API access token; encrypted at rest, never returned', writeOnly: true })
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(512)
+  @IsNotEmpty()
+  @IsString()
   chatwootApiToken: string;
 
   @ApiPropertyOptional({ description: 'Default: the instance name' })
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(255)
+  @IsNotEmpty()
+  @IsString()
   inboxName?: string;
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() signMessages?: boolean;

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { redactUrl } from '../logging/logger.options.js';
 
 /** Every error leaves the service as {"success": false, "error": {"message": "..."}}. */
 @Catch()
@@ -24,7 +25,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       }
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : exception.message;
-      return { status: exception.getStatus(), message };
+      // Nest's unknown-route message echoes the URL: a `?token=` in it must not come back.
+      return { status: exception.getStatus(), message: redactUrl(message)! };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error' };
   }

@@ -9,7 +9,10 @@ export const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const chatwootOn = (o: CreateInstanceDto) => o.chatwootEnabled === true;
 const present = (_: CreateInstanceDto, value: unknown) => value !== undefined;
 
-/** Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules. */
+/**
+ * Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules,
+ * with the type checks closest to the property as in ChatwootSettingsDto (first failure reported).
+ */
 export class CreateInstanceDto {
   @ApiProperty({ example: 'suporte', pattern: INSTANCE_NAME.source })
   @IsString()
@@ -27,28 +30,28 @@ export class CreateInstanceDto {
   @ApiPropertyOptional()
   @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
   @Transform(trimTrailingSlash)
-  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
   @MaxLength(2048)
+  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
   chatwootBaseUrl?: string;
 
   @ApiPropertyOptional()
   @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
-  @IsInt({ message: 'chatwootAccountId must be an integer' })
   @Min(1, { message: 'chatwootAccountId must be greater than 0' })
+  @IsInt({ message: 'chatwootAccountId must be an integer' })
   chatwootAccountId?: number;
 
   @ApiPropertyOptional({ writeOnly: true })
   @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(512)
+  @IsNotEmpty()
+  @IsString()
   chatwootApiToken?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @IsNotEmpty()
   @MaxLength(255)
+  @IsNotEmpty()
+  @IsString()
   chatwootInboxName?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootSignMessages?: boolean;

@@ -1,0 +1,371 @@
+/**
+ * `npm run bench`: the bridge channel's throughput, latency, storage ceiling, replay time and memory
+ * per socket, on DATABASE_URL's PostgreSQL or (unset) an embedded PGlite in a temporary folder.
+ * Prints one JSON object on stdout; progress goes to stderr. See bench/README.md.
+ */
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AccountsService } from '../src/accounts/accounts.service.js';
+import { createApp } from '../src/app.factory.js';
+import { ChannelHub } from '../src/chatwoot/channel/channel.hub.js';
+import { OutboxRepository } from '../src/chatwoot/channel/outbox.repository.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { EngineEvents } from '../src/engine/engine-events.js';
+import type { InstanceRef } from '../src/engine/engine.types.js';
+import { ClientProcess } from './client-handle.js';
+import { incomingMessage } from './payload.js';
+import type { ConsumeResult } from './protocol.js';
+import { applyExperiments } from './experiments.js';
+import { traceQueries } from './trace.js';
+import { cpuSample, cpuSince } from './cpu.js';
+import { log, mib, nowMs, percentiles, round } from './stats.js';
+
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const P = {
+  relayEvents: num('BENCH_RELAY_EVENTS', 50_000),
+  inFlight: num('BENCH_IN_FLIGHT', 2_000),
+  fixedRate: num('BENCH_FIXED_RATE', 1_000),
+  fixedSeconds: num('BENCH_FIXED_SECONDS', 10),
+  ceilingBatch: 1_000,
+  replayEvents: num('BENCH_REPLAY_EVENTS', 100_000),
+  sockets: num('BENCH_SOCKETS', 1_000),
+};
+/** BENCH_ONLY=memory,max,fixed,ceiling,replay runs a subset (for profiling); all by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,ceiling,replay').split(',').map((s) => s.trim()));
+const TARGETS = { relayOverCeiling: 0.5, replaySeconds: 10, socketsRssMiB: 256 };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+async function settledRss(): Promise<NodeJS.MemoryUsage> {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return process.memoryUsage();
+}
+
+interface Ctx {
+  app: NestExpressApplication;
+  db: DataSource;
+  events: EngineEvents;
+  hub: ChannelHub;
+  client: ClientProcess;
+  url: string;
+  wsUrl: string;
+  accountToken: string;
+  bridgeToken: string;
+  runTag: string;
+  nextTag: number;
+}
+
+async function createInstances(ctx: Ctx, names: string[], concurrency = 16): Promise<InstanceRef[]> {
+  await ctx.client.run({ cmd: 'createInstances', baseUrl: ctx.url, token: ctx.accountToken, names, concurrency });
+  const rows: InstanceRef[] = await ctx.db.query(`SELECT id, name FROM instances WHERE name = ANY($1)`, [names]);
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  return names.map((n) => byName.get(n)!);
+}
+
+/**
+ * Publishes `count` messages for `instance`, keeping at most `inFlight` publishes unresolved
+ * (publish resolves once the event is stored). With `rate`, publishes on that schedule instead.
+ * Fills publishedAt[i] with the time publish(i) was called.
+ */
+async function publish(ctx: Ctx, instance: InstanceRef, tag: number, count: number, opts: { inFlight?: number; rate?: number }): Promise<{ publishedAt: Float64Array; storedAt: number }> {
+  const publishedAt = new Float64Array(count);
+  let outstanding = 0;
+  let next = 0;
+  let failures = 0;
+  let wake: (() => void) | undefined;
+  const settle = () => {
+    outstanding--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const one = (i: number) => {
+    publishedAt[i] = nowMs();
+    outstanding++;
+    ctx.events
+      .publish({ instance, event: 'message.exchange', data: incomingMessage(tag, i) })
+      .catch(() => failures++)
+      .finally(settle);
+  };
+  if (opts.rate) {
+    const started = nowMs();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(count, Math.floor(((nowMs() - started) * opts.rate!) / 1000) + 1);
+        while (next < due) one(next++);
+        if (next < count) setTimeout(tick, 1);
+        else resolve();
+      };
+      tick();
+    });
+  } else {
+    const limit = opts.inFlight ?? Infinity;
+    while (next < count) {
+      while (outstanding < limit && next < count) one(next++);
+      if (next < count) await new Promise<void>((r) => (wake = r));
+    }
+  }
+  while (outstanding > 0) await new Promise<void>((r) => (wake = r));
+  if (failures) throw new Error(`${failures} publishes failed`);
+  return { publishedAt, storedAt: nowMs() };
+}
+
+/** Connects a consuming client, publishes, and waits until the client has every event. */
+async function relay(ctx: Ctx, label: string, count: number, opts: { inFlight?: number; rate?: number }) {
+  const [instance] = await createInstances(ctx, [`${ctx.runTag}-${label}`], 1);
+  const tag = ctx.nextTag++;
+  let hello!: () => void;
+  const helloSeen = new Promise<void>((r) => (hello = r));
+  const consumed = ctx.client.run<ConsumeResult>({ cmd: 'consume', wsUrl: ctx.wsUrl, bridgeToken: ctx.bridgeToken, name: instance.name, expect: count, tag }, (what) => what === 'hello' && hello());
+  await Promise.race([helloSeen, consumed]);
+  const cpuStart = cpuSample();
+  const { publishedAt, storedAt } = await publish(ctx, instance, tag, count, opts);
+  const result = await consumed;
+  const cpu = cpuSince(cpuStart, result.cpuMicros);
+  await ctx.hub.acksSettled(instance.id);
+  const latencies = result.received.map((at, i) => at - publishedAt[i]);
+  const seconds = (result.lastAt - publishedAt[0]) / 1000;
+  const lat = percentiles(latencies);
+  return {
+    instance,
+    events: count,
+    events_per_s: Math.round(count / seconds),
+    seconds: round(seconds, 2),
+    stored_per_s: Math.round(count / ((storedAt - publishedAt[0]) / 1000)),
+    latency_ms: lat,
+    frames_received: result.frames,
+    acks_sent: result.acksSent,
+    duplicates: result.duplicates,
+    gaps: result.gaps,
+    cpu_pct: cpu,
+  };
+}
+
+/** Rows/s of multi-row INSERTs of the same rows (same table, columns and payload) on the same database. */
+async function storageCeiling(ctx: Ctx, rows: number, batch: number) {
+  const [instance] = await createInstances(ctx, [`${ctx.runTag}-ceiling`], 1);
+  const tag = ctx.nextTag++;
+  const values = Array.from({ length: batch }, (_, j) => `($1, $${2 * j + 2}, 'message.exchange', $${2 * j + 3}::jsonb)`).join(', ');
+  const sql = `INSERT INTO chatwoot_events (instance_id, seq, event, data) VALUES ${values}`;
+  let elapsed = 0;
+  const cpuStart = cpuSample();
+  for (let start = 0; start < rows; start += batch) {
+    const params: unknown[] = [instance.id];
+    for (let i = start; i < start + batch; i++) params.push(i + 1, JSON.stringify(incomingMessage(tag, i)));
+    const t = nowMs();
+    await ctx.db.query(sql, params);
+    elapsed += nowMs() - t;
+  }
+  const cpu = cpuSince(cpuStart, 0);
+  const [{ bytes }] = await ctx.db.query(`SELECT avg(pg_column_size(data))::int AS bytes FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
+  await ctx.db.query(`DELETE FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
+  return { rows, batch, rows_per_s: Math.round(rows / (elapsed / 1000)), seconds: round(elapsed / 1000, 2), stored_jsonb_bytes_per_row: bytes, cpu_pct: cpu };
+}
+
+async function replay(ctx: Ctx, count: number) {
+  const [instance] = await createInstances(ctx, [`${ctx.runTag}-replay`], 1);
+  const tag = ctx.nextTag++;
+  const { publishedAt, storedAt } = await publish(ctx, instance, tag, count, { inFlight: P.inFlight });
+  const backlogSeconds = (storedAt - publishedAt[0]) / 1000;
+  log(`replay: ${count} events stored in ${backlogSeconds.toFixed(1)} s with no client; connecting`);
+  if (process.env.BENCH_DIAG) await diagReads(ctx, instance);
+  const cpuStart = cpuSample();
+  const result = await ctx.client.run<ConsumeResult>({ cmd: 'consume', wsUrl: ctx.wsUrl, bridgeToken: ctx.bridgeToken, name: instance.name, expect: count, tag });
+  const cpu = cpuSince(cpuStart, result.cpuMicros);
+  const seconds = (result.lastAt - result.connectStartedAt) / 1000;
+  const acksStart = nowMs();
+  await ctx.hub.acksSettled(instance.id);
+  const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
+  return {
+    events: count,
+    seconds: round(seconds, 2),
+    events_per_s: Math.round(count / seconds),
+    hello_ms: round(result.helloAt - result.connectStartedAt, 1),
+    acks_settled_after_ms: round(nowMs() - acksStart, 1),
+    left_in_outbox: n,
+    duplicates: result.duplicates,
+    gaps: result.gaps,
+    backlog_stored_per_s: Math.round(count / backlogSeconds),
+    cpu_pct: cpu,
+    target_s: TARGETS.replaySeconds,
+    met: seconds < TARGETS.replaySeconds && result.gaps === 0,
+  };
+}
+
+/** BENCH_DIAG=1: the outbox read's own speed on the backlog, by page size and with/without parsing. */
+async function diagReads(ctx: Ctx, instance: InstanceRef): Promise<void> {
+  const outbox = ctx.app.get(OutboxRepository);
+  for (const limit of [1000, 400]) {
+    const plan = await ctx.db.query(`EXPLAIN ANALYZE SELECT seq, event, data FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [instance.id, 20_000, limit]);
+    log(`diag: plan for LIMIT ${limit}:\n${plan.map((r: Record<string, string>) => Object.values(r)[0]).join('\n')}`);
+  }
+  for (const page of [1000, 400, 100]) {
+    const t = nowMs();
+    let rows = 0;
+    for (let after = 0; after < 50_000; after += page) rows += (await outbox.read(instance.id, after, page)).length;
+    log(`diag: read pages of ${page}: ${Math.round(rows / ((nowMs() - t) / 1000))} rows/s`);
+  }
+  for (const [label, sql] of [
+    ['jsonb', `SELECT seq, event, data FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`],
+    ['no data', `SELECT seq, event FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`],
+    ['count', `SELECT count(*) FROM (SELECT data FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3) x`],
+  ]) {
+    const t = nowMs();
+    for (let after = 0; after < 50_000; after += 1000) await ctx.db.query(sql, [instance.id, after, 1000]);
+    log(`diag: ${label}: ${Math.round(50_000 / ((nowMs() - t) / 1000))} rows/s`);
+  }
+}
+
+async function memory(ctx: Ctx, sockets: number) {
+  const names = Array.from({ length: sockets }, (_, i) => `${ctx.runTag}-m${i}`);
+  const t = nowMs();
+  await createInstances(ctx, names, 16);
+  const createSeconds = (nowMs() - t) / 1000;
+  log(`memory: ${sockets} instances with integrations created in ${createSeconds.toFixed(1)} s`);
+  const before = await settledRss();
+  const t2 = nowMs();
+  const { connected, rssBytes: clientRss } = await ctx.client.run<{ connected: number; rssBytes: number }>({
+    cmd: 'connectMany', wsUrl: ctx.wsUrl, bridgeToken: ctx.bridgeToken, names, concurrency: 50,
+  });
+  const connectSeconds = (nowMs() - t2) / 1000;
+  const after = await settledRss();
+  const live = ctx.hub.size;
+  log(`memory: ${connected} sockets connected in ${connectSeconds.toFixed(1)} s; server RSS ${mib(before.rss)} -> ${mib(after.rss)} MiB`);
+  await ctx.client.run({ cmd: 'closeMany' });
+  return {
+    sockets: connected,
+    live_in_hub: live,
+    clients: 'separate process (node:child_process fork); RSS is the server process alone',
+    gc: !!gc,
+    instances_created_s: round(createSeconds, 1),
+    sockets_connected_s: round(connectSeconds, 2),
+    rss_before_mib: mib(before.rss),
+    rss_after_mib: mib(after.rss),
+    heap_used_before_mib: mib(before.heapUsed),
+    heap_used_after_mib: mib(after.heapUsed),
+    per_socket_kib: round((after.rss - before.rss) / 1024 / connected, 1),
+    heap_per_socket_kib: round((after.heapUsed - before.heapUsed) / 1024 / connected, 1),
+    client_process_rss_mib: mib(clientRss),
+    target_total_rss_mib: TARGETS.socketsRssMiB,
+    met: after.rss < TARGETS.socketsRssMiB * 1024 * 1024,
+  };
+}
+
+async function main(): Promise<void> {
+  const t0 = nowMs();
+  const databaseUrl = process.env.DATABASE_URL?.trim();
+  const dataDir = databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'ryze-bench-'));
+  const bridgeToken = randomBytes(16).toString('hex');
+  const client = new ClientProcess({ BENCH_BRIDGE_TOKEN: bridgeToken });
+  let app: NestExpressApplication | undefined;
+  let accountId: string | undefined;
+  const output: Record<string, unknown> = {};
+  try {
+    const { bridgeUrl } = await client.ready;
+    const config = loadConfig({
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '100000000',
+      RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000000',
+      BRIDGE_URL: bridgeUrl,
+      BRIDGE_TOKEN: bridgeToken,
+      ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+      BRIDGE_WINDOW: process.env.BRIDGE_WINDOW ?? '1000',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
+    });
+    applyExperiments(process.env.BENCH_EXPERIMENT);
+    log(`starting the app on ${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`}`);
+    app = await createApp(config, { logStream: process.stderr });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const account = await app.get(AccountsService).create('bench');
+    accountId = account.id;
+    const db = app.get(DataSource);
+    const [{ version }] = await db.query(`SELECT version()`);
+    const report = process.env.BENCH_TRACE_SQL ? traceQueries(db, process.env.BENCH_TRACE_SQL === 'serial') : () => undefined;
+    const ctx: Ctx = {
+      app, db, client, bridgeToken,
+      events: app.get(EngineEvents),
+      hub: app.get(ChannelHub),
+      url: `http://127.0.0.1:${port}`,
+      wsUrl: `ws://127.0.0.1:${port}`,
+      accountToken: account.token,
+      runTag: `b${randomBytes(3).toString('hex')}`,
+      nextTag: 1,
+    };
+    Object.assign(output, {
+      database: databaseUrl ? 'postgresql' : 'pglite',
+      database_version: String(version).split(' on ')[0],
+      node: process.version,
+      cpus: cpus().length,
+      window: config.channel.window,
+      log_level: config.logLevel,
+      load_average_at_start: loadavg().map((l) => round(l, 2)),
+    });
+
+    let mem, max, fixed, ceiling, rep;
+    if (ONLY.has('memory')) {
+      log(`memory: creating ${P.sockets} instances and connecting ${P.sockets} bridge sockets`);
+      mem = await memory(ctx, P.sockets);
+    }
+
+    if (ONLY.has('max')) {
+      log(`relay (max throughput): ${P.relayEvents} events, ${P.inFlight} publishes in flight`);
+      max = await relay(ctx, 'relay-max', P.relayEvents, { inFlight: P.inFlight });
+      log(`relay (max throughput): ${max.events_per_s} events/s, p50 ${max.latency_ms.p50} ms, p99 ${max.latency_ms.p99} ms`);
+      report();
+    }
+    if (ONLY.has('fixed')) {
+      const fixedCount = P.fixedRate * P.fixedSeconds;
+      log(`relay (fixed load): ${P.fixedRate} events/s for ${P.fixedSeconds} s`);
+      fixed = await relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate });
+      log(`relay (fixed load): p50 ${fixed.latency_ms.p50} ms, p99 ${fixed.latency_ms.p99} ms`);
+    }
+    if (ONLY.has('ceiling')) {
+      log(`storage ceiling: ${P.relayEvents} rows in INSERTs of ${P.ceilingBatch}`);
+      ceiling = await storageCeiling(ctx, P.relayEvents, P.ceilingBatch);
+      log(`storage ceiling: ${ceiling.rows_per_s} rows/s`);
+    }
+    if (ONLY.has('replay')) {
+      log(`replay: publishing a backlog of ${P.replayEvents} events`);
+      rep = await replay(ctx, P.replayEvents);
+      log(`replay: ${rep.events} events in ${rep.seconds} s`);
+      report();
+    }
+
+    const ratio = max && ceiling ? max.events_per_s / ceiling.rows_per_s : NaN;
+    Object.assign(output, {
+      relay: {
+        max_throughput: max && { ...max, instance: undefined, in_flight_publishes: P.inFlight },
+        fixed_load: fixed && { ...fixed, instance: undefined, offered_per_s: P.fixedRate },
+        note: 'latency: EngineEvents.publish called -> event frame received and parsed by the client (another process, same monotonic clock)',
+      },
+      storage_ceiling: ceiling,
+      relay_vs_ceiling: { ratio: round(ratio, 3), target: `>= ${TARGETS.relayOverCeiling}`, met: ratio >= TARGETS.relayOverCeiling },
+      replay: rep,
+      memory: mem,
+    });
+  } finally {
+    if (app && accountId) await app.get(DataSource).query(`DELETE FROM accounts WHERE id = $1`, [accountId]).catch(() => undefined);
+    await client.stop().catch(() => undefined);
+    await app?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+  output.duration_s = round((nowMs() - t0) / 1000, 1);
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error('[bench] failed:', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+/**
+ * `npm run account:create -- <name>`: creates an account and prints its TokenAccount, alone, as
+ * the last line (scripts can take it with `tail -n 1`). Uses the service's own configuration and
+ * database, running pending migrations first.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { loadConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/config.error.js';
+import { dataSourceOptions } from '../database/data-source.options.js';
+
+const USAGE = 'usage: npm run account:create -- <name>';
+const MAX_NAME = 100; // accounts.name is varchar(100)
+
+class UsageError extends Error {}
+
+function accountName(args: string[]): string {
+  if (args.length > 1) throw new UsageError(`expected one account name, got ${args.length} arguments (quote a name with spaces)\n${USAGE}`);
+  const name = args[0]?.trim();
+  if (!name) throw new UsageError(`the account name is missing\n${USAGE}`);
+  if (name.length > MAX_NAME) throw new UsageError(`the account name is longer than ${MAX_NAME} characters`);
+  return name;
+}
+
+async function main(args: string[]): Promise<number> {
+  let dataSource: DataSource | undefined;
+  try {
+    const name = accountName(args);
+    const config = loadConfig();
+    dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+    const { id, token } = await new AccountsService(dataSource, config).create(name);
+    console.log(`Created account "${name}" (id ${id}). Its TokenAccount, shown only now:`);
+    console.log(token);
+    return 0;
+  } catch (error) {
+    const known = error instanceof UsageError || error instanceof ConfigError;
+    console.error(known ? (error as Error).message : `account:create failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await dataSource?.destroy().catch(() => undefined);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,270 @@
+/**
+ * A reference client for RyzeAPI's bridge channel (`/ws/chatwoot/:instance`, SPEC section 9).
+ *
+ * It is meant to be read: it shows everything a correct bridge does on this socket, and nothing
+ * else. See docs/bridge-protocol.md for the protocol itself.
+ *
+ *   - connects with `Authorization: Bearer <token>` and reads the `hello` frame;
+ *   - hands `event` frames to `onEvent` one at a time, in `seq` order, and waits for it to finish;
+ *   - drops any `seq` it has already processed (events are redelivered after a reconnect);
+ *   - acknowledges cumulatively, a few events at a time or after a short delay;
+ *   - reconnects with exponential backoff and jitter after an unexpected close, and stops for
+ *     good on 4409 (a newer connection replaced this one) and 4410 (the integration was deleted);
+ *   - sends `send` commands and resolves each with the `result` frame of the same id, re-sending
+ *     unanswered commands with the same id after a reconnect (RyzeAPI runs each id at most once).
+ *
+ * The processed high-water mark lives in memory here. A bridge that must survive its own restarts
+ * stores `lastSeq` with the effects of `onEvent` (same transaction) and passes it back in `lastSeq`.
+ */
+import WebSocket from 'ws';
+
+export interface HelloFrame {
+  type: 'hello';
+  instance: string;
+  integration_id: string;
+  last_acked_seq: number;
+  heartbeat_ms: number;
+}
+
+export interface EventFrame {
+  type: 'event';
+  seq: number;
+  event: 'message.exchange' | 'message.status' | 'instance.state' | string;
+  data: any;
+  instanceData: { baseUrl: string; instance: string };
+}
+
+export type ResultFrame =
+  | { type: 'result'; id: string; ok: true; message_id: string }
+  | { type: 'result'; id: string; ok: false; error: string };
+
+export interface ErrorFrame {
+  type: 'error';
+  message: string;
+}
+
+export interface SendCommand {
+  /** Unique per reply, e.g. the Chatwoot message id: RyzeAPI executes each id at most once. */
+  id: string;
+  to: string;
+  text?: string;
+  media?: { type: 'image' | 'video' | 'audio' | 'document'; url: string; mimetype?: string; file_name?: string; caption?: string };
+  reply_to?: string;
+  sender_name?: string;
+}
+
+export interface BridgeClientOptions {
+  /** ws(s)://host/ws/chatwoot/<instance>, as given in the activation request's `ryzeapi.ws_url`. */
+  url: string;
+  /** BRIDGE_TOKEN. */
+  token: string;
+  /** Processes one event. Called in seq order, never concurrently; the event is acked after it resolves. A throw reconnects and gets it redelivered. */
+  onEvent(frame: EventFrame): void | Promise<void>;
+  /** Ack after this many processed events (default 100)... */
+  ackEvery?: number;
+  /** ...or this long after the first unacked one (default 50 ms). */
+  ackDelayMs?: number;
+  /** Reconnect delays: min(maxMs, initialMs * 2^attempt), times a random factor in [0.5, 1). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** The highest seq already processed, when the bridge stores it (default: none). */
+  lastSeq?: number;
+  onHello?(frame: HelloFrame): void;
+  /** `error` frames: RyzeAPI could not use a frame we sent. */
+  onErrorFrame?(frame: ErrorFrame): void;
+  /** A seq was skipped (the service dropped unacknowledged events after its retention limit). */
+  onGap?(expected: number, received: number): void;
+  onDisconnect?(info: { code: number; reason: string; reconnectInMs: number | null }): void;
+}
+
+/** Why the client stopped for good. */
+export interface Stopped {
+  code: number;
+  reason: string;
+}
+
+const REPLACED = 4409;
+const DELETED = 4410;
+
+export class BridgeClient {
+  private ws?: WebSocket;
+  private processed: number;
+  /** Highest seq delivered on the current socket: acks never go beyond what this socket sent. */
+  private deliveredHere = -1;
+  private ackedHere = -1;
+  private ackTimer?: NodeJS.Timeout;
+  private queue: Promise<void> = Promise.resolve();
+  private attempt = 0;
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private watchdog?: NodeJS.Timeout;
+  private heartbeatMs = 0;
+  private readonly pending = new Map<string, { command: SendCommand; result: Promise<ResultFrame>; resolve(r: ResultFrame): void; reject(e: Error): void }>();
+  private resolveStopped!: (s: Stopped) => void;
+  /** Resolves when the client stops for good: close(), 4409 or 4410. */
+  readonly stoppedWith: Promise<Stopped> = new Promise((resolve) => (this.resolveStopped = resolve));
+  /** Event frames dropped because their seq was already processed. */
+  duplicates = 0;
+  /** Connections opened (hello received). */
+  connections = 0;
+
+  constructor(private readonly options: BridgeClientOptions) {
+    this.processed = options.lastSeq ?? 0;
+  }
+
+  /** The highest seq processed so far. */
+  get lastSeq(): number {
+    return this.processed;
+  }
+
+  /** The live socket, if any (for diagnostics and tests). */
+  get socket(): WebSocket | undefined {
+    return this.ws;
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN && this.deliveredHere >= 0;
+  }
+
+  start(): this {
+    this.connect();
+    return this;
+  }
+
+  /** Sends a command; resolves with its `result`. Unanswered commands are re-sent after a reconnect. */
+  send(command: SendCommand): Promise<ResultFrame> {
+    if (this.stopped) return Promise.reject(new Error('bridge client is stopped'));
+    const waiting = this.pending.get(command.id);
+    if (waiting) return waiting.result;
+    let resolve!: (r: ResultFrame) => void, reject!: (e: Error) => void;
+    const result = new Promise<ResultFrame>((res, rej) => ((resolve = res), (reject = rej)));
+    this.pending.set(command.id, { command, result, resolve, reject });
+    if (this.connected) this.write({ type: 'send', ...command });
+    return result;
+  }
+
+  /** Acks what was processed, closes the socket (1000) and stops reconnecting. */
+  async close(): Promise<Stopped> {
+    if (!this.stopped) {
+      await this.queue;
+      this.flushAck();
+      this.stop(1000, 'closed by the bridge');
+      this.ws?.close(1000, 'bye');
+    }
+    return this.stoppedWith;
+  }
+
+  private connect(): void {
+    const ws = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.token}` } });
+    this.ws = ws;
+    this.deliveredHere = this.ackedHere = -1;
+    ws.on('message', (data, isBinary) => {
+      if (this.ws !== ws || isBinary) return;
+      this.keepAlive(ws);
+      this.onFrame(ws, JSON.parse(data.toString()));
+    });
+    ws.on('ping', () => this.keepAlive(ws));
+    // A failed handshake (401, 404, refused...) also ends in 'close' (code 1006): retried like a drop.
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
+  }
+
+  private onFrame(ws: WebSocket, frame: HelloFrame | EventFrame | ResultFrame | ErrorFrame): void {
+    switch (frame.type) {
+      case 'hello':
+        this.connections++;
+        this.heartbeatMs = frame.heartbeat_ms;
+        this.keepAlive(ws);
+        this.attempt = 0;
+        this.deliveredHere = this.ackedHere = frame.last_acked_seq;
+        // Everything up to last_acked_seq is gone from the service: nothing below it will come again.
+        this.processed = Math.max(this.processed, frame.last_acked_seq);
+        this.options.onHello?.(frame);
+        for (const { command } of this.pending.values()) this.write({ type: 'send', ...command });
+        return;
+      case 'event':
+        this.deliveredHere = frame.seq;
+        this.queue = this.queue.then(() => this.process(ws, frame));
+        return;
+      case 'result': {
+        const waiting = this.pending.get(frame.id);
+        this.pending.delete(frame.id);
+        waiting?.resolve(frame);
+        return;
+      }
+      case 'error':
+        this.options.onErrorFrame?.(frame);
+        return;
+    }
+  }
+
+  /** Runs on the queue: one event at a time, in the order received. */
+  private async process(ws: WebSocket, frame: EventFrame): Promise<void> {
+    // That socket was cut, closed or failed an event: unacked events come again on the next one.
+    if (ws.readyState !== WebSocket.OPEN || this.stopped) return;
+    if (frame.seq <= this.processed) {
+      this.duplicates++;
+    } else {
+      if (frame.seq !== this.processed + 1) this.options.onGap?.(this.processed + 1, frame.seq);
+      try {
+        await this.options.onEvent(frame);
+      } catch {
+        // Not processed: drop this socket without acking; the event is redelivered on the next one.
+        ws.terminate();
+        return;
+      }
+      this.processed = frame.seq;
+    }
+    this.scheduleAck();
+  }
+
+  /** The service pings every heartbeat_ms: a silent socket is presumed dead (half-open TCP) and dropped. */
+  private keepAlive(ws: WebSocket): void {
+    clearTimeout(this.watchdog);
+    if (this.heartbeatMs > 0) this.watchdog = setTimeout(() => ws.terminate(), 2 * this.heartbeatMs + 1000).unref();
+  }
+
+  private scheduleAck(): void {
+    const target = Math.min(this.processed, this.deliveredHere);
+    if (target - this.ackedHere >= (this.options.ackEvery ?? 100)) return this.flushAck();
+    this.ackTimer ??= setTimeout(() => this.flushAck(), this.options.ackDelayMs ?? 50);
+  }
+
+  private flushAck(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    // Cumulative: one ack covers every event up to seq. Only seqs this socket delivered may be acked.
+    const seq = Math.min(this.processed, this.deliveredHere);
+    if (seq > this.ackedHere && this.ws?.readyState === WebSocket.OPEN) {
+      this.ackedHere = seq;
+      this.write({ type: 'ack', seq });
+    }
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    clearTimeout(this.watchdog);
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (code === REPLACED || code === DELETED) this.stop(code, reason);
+    if (this.stopped) return this.options.onDisconnect?.({ code, reason, reconnectInMs: null });
+    const { initialMs = 250, maxMs = 30_000 } = this.options.backoff ?? {};
+    const delay = Math.round(Math.min(maxMs, initialMs * 2 ** this.attempt++) * (0.5 + Math.random() / 2));
+    this.options.onDisconnect?.({ code, reason, reconnectInMs: delay });
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private stop(code: number, reason: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    for (const { reject } of this.pending.values()) reject(new Error(`bridge client stopped (${code} ${reason})`));
+    this.pending.clear();
+    this.resolveStopped({ code, reason });
+  }
+
+  private write(frame: object): void {
+    this.ws?.send(JSON.stringify(frame));
+  }
+}
+
