@@ -1,3 +1,4 @@
+import { BridgeConnection } from '../src/chatwoot/channel/bridge.connection.js';
 import { OutboxRepository } from '../src/chatwoot/channel/outbox.repository.js';
 import { log } from './stats.js';
 
@@ -33,6 +34,23 @@ export function applyExperiments(names: string | undefined): void {
               [instanceId, afterSeq, limit],
             )
             .then((rows: { seq: string; event: string; data: unknown }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+        };
+        break;
+      case 'cork':
+        // ws writes every frame with its own writev; corking the TCP socket until the end of the
+        // current burst sends a burst of frames in one write.
+        (BridgeConnection.prototype as any).sendFrame = function (this: any, frame: object) {
+          if (!this.open) return;
+          const raw = this.socket._socket;
+          if (raw && !this.corked) {
+            this.corked = true;
+            raw.cork();
+            process.nextTick(() => {
+              this.corked = false;
+              raw.uncork();
+            });
+          }
+          this.socket.send(JSON.stringify(frame));
         };
         break;
       default:

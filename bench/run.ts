@@ -24,6 +24,7 @@ import type { ConsumeResult } from './protocol.js';
 import { applyExperiments } from './experiments.js';
 import { traceQueries } from './trace.js';
 import { cpuSample, cpuSince } from './cpu.js';
+import { profiled } from './profile.js';
 import { log, mib, nowMs, percentiles, round } from './stats.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -318,14 +319,14 @@ async function main(): Promise<void> {
 
     if (ONLY.has('max')) {
       log(`relay (max throughput): ${P.relayEvents} events, ${P.inFlight} publishes in flight`);
-      max = await relay(ctx, 'relay-max', P.relayEvents, { inFlight: P.inFlight });
+      max = await profiled('relay-max', () => relay(ctx, 'relay-max', P.relayEvents, { inFlight: P.inFlight }));
       log(`relay (max throughput): ${max.events_per_s} events/s, p50 ${max.latency_ms.p50} ms, p99 ${max.latency_ms.p99} ms`);
       report();
     }
     if (ONLY.has('fixed')) {
       const fixedCount = P.fixedRate * P.fixedSeconds;
       log(`relay (fixed load): ${P.fixedRate} events/s for ${P.fixedSeconds} s`);
-      fixed = await relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate });
+      fixed = await profiled('relay-fixed', () => relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate }));
       log(`relay (fixed load): p50 ${fixed.latency_ms.p50} ms, p99 ${fixed.latency_ms.p99} ms`);
     }
     if (ONLY.has('ceiling')) {
@@ -335,7 +336,7 @@ async function main(): Promise<void> {
     }
     if (ONLY.has('replay')) {
       log(`replay: publishing a backlog of ${P.replayEvents} events`);
-      rep = await replay(ctx, P.replayEvents);
+      rep = await profiled('replay', () => replay(ctx, P.replayEvents));
       log(`replay: ${rep.events} events in ${rep.seconds} s`);
       report();
     }

@@ -10,6 +10,7 @@ import type { AppConfig } from './config/app-config.js';
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bufferLogs: true,
+    bodyParser: false, // JSON only (below): no form-encoded bodies
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));

@@ -142,14 +142,16 @@ export class BridgeClient {
     return result;
   }
 
-  /** Acks what was processed, closes the socket (1000) and stops reconnecting. */
+  /** Acks what was processed, closes the socket (1000), stops reconnecting; resolves once the socket is closed. */
   async close(): Promise<Stopped> {
+    const ws = this.ws;
     if (!this.stopped) {
       await this.queue;
       this.flushAck();
       this.stop(1000, 'closed by the bridge');
-      this.ws?.close(1000, 'bye');
+      ws?.close(1000, 'bye');
     }
+    if (ws && ws.readyState !== WebSocket.CLOSED) await new Promise((resolve) => ws.once('close', resolve));
     return this.stoppedWith;
   }
 

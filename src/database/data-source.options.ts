@@ -21,7 +21,8 @@ export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings): D
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     uuidExtension: 'pgcrypto' as const,
-    logging: ['error' as const],
+    // Failed queries surface as exceptions; TypeORM's own console logging would print their parameters.
+    logging: false,
   };
   if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });

@@ -28,12 +28,10 @@ describe('account:create CLI', () => {
     }
   }
 
+  // dist/ is built by `npm test` (pretest).
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch((error: { stdout?: string }) => {
-      throw new Error(`the build failed:\n${error.stdout}`);
-    });
     db = await createTestDatabase();
-  }, 180_000);
+  });
   afterAll(() => db.drop());
 
   it('creates an account whose printed token works against the service', async () => {

@@ -306,9 +306,9 @@ describe('Chatwoot integration: list, delete, inline activation', () => {
     });
 
     it.each<[string, Record<string, unknown>, string]>([
-      ['no API token', { chatwootApiToken: undefined }, 'chatwootApiToken must be a string'],
+      ['no API token', { chatwootApiToken: undefined }, 'chatwootApiToken is required'],
       ['an empty API token', { chatwootApiToken: '' }, 'chatwootApiToken should not be empty'],
-      ['no base URL', { chatwootBaseUrl: undefined }, 'chatwootBaseUrl must be an absolute http(s) URL'],
+      ['no base URL', { chatwootBaseUrl: undefined }, 'chatwootBaseUrl is required'],
       ['a non-http URL', { chatwootBaseUrl: 'ws://chatwoot.example.com' }, 'chatwootBaseUrl must be an absolute http(s) URL'],
       ['accountId 0', { chatwootAccountId: 0 }, 'chatwootAccountId must be greater than 0'],
       ['a string accountId', { chatwootAccountId: '5' }, 'chatwootAccountId must be an integer'],

@@ -88,18 +88,18 @@ describe('POST /api/chatwoot/set/:instance', () => {
         ['a URL without scheme', settings({ chatwootBaseUrl: 'chatwoot.example.com' }), 'chatwootBaseUrl must be an absolute http(s) URL'],
         ['a relative URL', settings({ chatwootBaseUrl: '/app/accounts' }), 'chatwootBaseUrl must be an absolute http(s) URL'],
         ['an ftp URL', settings({ chatwootBaseUrl: 'ftp://chatwoot.example.com' }), 'chatwootBaseUrl must be an absolute http(s) URL'],
-        ['a missing URL', settings({ chatwootBaseUrl: undefined }), 'chatwootBaseUrl must be an absolute http(s) URL'],
+        ['a missing URL', settings({ chatwootBaseUrl: undefined }), 'chatwootBaseUrl is required'],
         ['accountId 0', settings({ chatwootAccountId: 0 }), 'chatwootAccountId must be greater than 0'],
         ['a negative accountId', settings({ chatwootAccountId: -5 }), 'chatwootAccountId must be greater than 0'],
         ['a non-integer accountId', settings({ chatwootAccountId: 1.5 }), 'chatwootAccountId must be an integer'],
         ['a string accountId', settings({ chatwootAccountId: '5' }), 'chatwootAccountId must be an integer'],
-        ['a missing accountId', settings({ chatwootAccountId: undefined }), 'chatwootAccountId must be an integer'],
+        ['a missing accountId', settings({ chatwootAccountId: undefined }), 'chatwootAccountId is required'],
         ['an empty token', settings({ chatwootApiToken: '' }), 'chatwootApiToken should not be empty'],
-        ['a missing token', settings({ chatwootApiToken: undefined }), 'chatwootApiToken must be a string'],
+        ['a missing token', settings({ chatwootApiToken: undefined }), 'chatwootApiToken is required'],
         ['an empty inboxName', settings({ inboxName: '' }), 'inboxName should not be empty'],
         ['a non-boolean option', settings({ signMessages: 'yes' }), 'signMessages must be a boolean value'],
         ['an unknown property', settings({ chatwootInboxId: 3 }), 'property chatwootInboxId should not exist'],
-        ['an empty object', {}, 'chatwootBaseUrl must be an absolute http(s) URL; chatwootAccountId must be an integer; chatwootApiToken must be a string'],
+        ['an empty object', {}, 'chatwootBaseUrl is required; chatwootAccountId is required; chatwootApiToken is required'],
         ['an array', [settings()], 'expected a JSON object'],
       ])('answers 400 to %s', async (_case, body, problem) => {
         const res = await account.post('/api/chatwoot/set/order', body);
@@ -259,7 +259,7 @@ describe('POST /api/chatwoot/set/:instance', () => {
           'integration gateway error (HTTP 503). Detail: bridge is restarting'],
         ['a destroyed connection', { kind: 'destroy' }, 502, 'integration gateway unavailable. Detail: ECONNRESET'],
         ['a success without integration_id', { kind: 'http', status: 200, body: { status: 'active' } }, 502,
-          'integration gateway error (HTTP 0). Detail: the bridge answered without an integration_id'],
+          'integration gateway error (HTTP 200). Detail: the bridge answered without an integration_id'],
       ])('maps %s', async (_case, failure, status, message) => {
         bridge.fail('activate', failure);
         const res = await account.post('/api/chatwoot/set/failing', body());

@@ -73,7 +73,7 @@ describe('error envelope', () => {
     expect(answers.map((r) => r.status)).toEqual([400, 400, 400, 415, 400, 400, 400, 400, 400, 404]);
     for (const res of answers) expect(res.body).toEqual({ success: false, error: { message: expect.any(String) } });
     expect(answers[3].body).toEqual(error('unsupported charset "LATIN1"'));
-    expect(answers[6].body).toEqual(error('invalid body: number must be a phone number (5 to 20 digits) or a WhatsApp JID'));
+    expect(answers[6].body).toEqual(error('invalid body: number must be a string'));
     expect(answers[9].body).toEqual(error('instance not found'));
   });
 

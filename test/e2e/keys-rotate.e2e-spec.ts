@@ -61,8 +61,8 @@ describe('keys:rotate CLI', () => {
   const set = (name: string, chatwootApiToken: string) =>
     api(app().url, account).post(`/api/chatwoot/set/${name}`, { chatwootBaseUrl: 'https://chatwoot.example.com', chatwootAccountId: 5, chatwootApiToken });
 
+  // dist/ is built by `npm test` (pretest).
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
     await bridge.start();
     db = await createTestDatabase();
     await start(K1);

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
 import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
@@ -34,15 +34,16 @@ export class BridgeClient {
       secrets: [request.chatwoot.api_token, this.config.token],
     };
     let data: { integration_id?: unknown; status?: unknown; inbox_id?: unknown };
+    let httpStatus: number;
     try {
-      ({ data } = await this.http.post('/v1/integrations/activate', request, { timeout: this.config.timeouts.activateMs }));
+      ({ data, status: httpStatus } = await this.http.post('/v1/integrations/activate', request, { timeout: this.config.timeouts.activateMs }));
     } catch (error) {
       const mapped = mapActivationError(error, ctx);
       this.logger.warn({ instance: request.instance, status: mapped.getStatus(), reason: mapped.message }, 'bridge activation failed');
       throw mapped;
     }
     if (typeof data?.integration_id !== 'string' || !data.integration_id) {
-      throw mapActivationError(new Error('the bridge answered without an integration_id'), ctx);
+      throw new HttpException(`integration gateway error (HTTP ${httpStatus}). Detail: the bridge answered without an integration_id`, 502);
     }
     return { integrationId: data.integration_id, status: toStatus(data.status ?? 'active'), inboxId: toInboxId(data.inbox_id) };
   }

@@ -5,10 +5,9 @@ export class BodyValidationPipe extends ValidationPipe {
   constructor() {
     super({
       whitelist: true,
-      stopAtFirstError: true,
       forbidNonWhitelisted: true,
       transform: true,
-      validationError: { target: false, value: false },
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => new BadRequestException(`invalid body: ${describe(errors)}`),
     });
   }
@@ -21,13 +20,27 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 }
 
+/**
+ * The most telling failure of each property, whatever the decorator order: a missing value, an
+ * unknown property, then a wrong type, then a wrong format, then a bound ("must be a string" rather than
+ * "must be shorter than 512 characters" for a number).
+ */
+const PRIORITY = [
+  'whitelistValidation', 'isDefined', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject',
+  'nestedValidation', 'isNotEmpty', 'isUrl', 'matches', 'isIn',
+];
+const rank = (constraint: string) => (PRIORITY.includes(constraint) ? PRIORITY.indexOf(constraint) : PRIORITY.length);
+
 function describe(errors: ValidationError[], prefix = ''): string {
   return errors
     .flatMap((error) => {
       const path = prefix + error.property;
-      const own = Object.values(error.constraints ?? {}).map((m) =>
-        m.startsWith(error.property) ? path + m.slice(error.property.length) : m,
-      );
+      // The value is used only to tell "missing" from "wrong"; it never goes into the message.
+      if (error.value === undefined || error.value === null) {
+        if (error.constraints && !error.constraints.whitelistValidation) return [`${path} is required`];
+      }
+      const [first] = Object.entries(error.constraints ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+      const own = first ? [first[1].startsWith(error.property) ? path + first[1].slice(error.property.length) : first[1]] : [];
       return error.children?.length ? [...own, describe(error.children, `${path}.`)] : own;
     })
     .join('; ');
