@@ -174,6 +174,8 @@ async function main(): Promise<void> {
       send({ type: 'done', id: c.id, error: (error as Error).stack ?? String(error) });
     }
   });
+  // The driver is gone (it exited or was killed): nothing left to serve.
+  process.once('disconnect', () => process.exit(0));
   send({ type: 'ready', bridgeUrl: bridge.url });
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { round } from './stats.js';
 
@@ -7,6 +7,30 @@ interface Sample {
   machineBusy: number;
   machineTotal: number;
   self: NodeJS.CpuUsage;
+  /** CPU ticks of every `postgres` process (server, backends, autovacuum), by pid. */
+  postgres: Map<number, number>;
+}
+
+/** CPU ticks (user + system) of each process named `postgres` on this machine (Linux /proc). */
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+        const fields = stat.slice(close + 2).split(' ');
+        ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return ticks;
 }
 
 /** Busy and total CPU time of the whole machine (all cores), in clock ticks; zeros where /proc is missing. */
@@ -24,26 +48,37 @@ function machine(): { busy: number; total: number } {
 
 export function cpuSample(): Sample {
   const m = machine();
-  return { at: performance.now(), machineBusy: m.busy, machineTotal: m.total, self: process.cpuUsage() };
+  return { at: performance.now(), machineBusy: m.busy, machineTotal: m.total, self: process.cpuUsage(), postgres: postgresTicks() };
 }
 
 /**
  * Where the CPU went between two samples, in percent of ONE core (so up to 100 x cores): this
- * process (the server), the client process (its own cpuUsage, in microseconds), and everything
- * else on the machine (the PostgreSQL server, other programs).
+ * process (the server), the client process (its own cpuUsage, in microseconds), the processes named
+ * `postgres` (all of them: with DATABASE_URL on this machine, mostly the benchmark's database), and
+ * the rest of the machine (other programs: a high `other_pct` means the figures were disturbed).
  */
-export function cpuSince(start: Sample, clientMicros: number) {
+export function cpuSince(start: Sample, clientMicros: number, events = 0) {
   const end = cpuSample();
   const wallMs = end.at - start.at;
   const cores = cpus().length;
   const machinePct = end.machineTotal > start.machineTotal ? ((end.machineBusy - start.machineBusy) / (end.machineTotal - start.machineTotal)) * 100 * cores : NaN;
   const serverPct = ((end.self.user - start.self.user + end.self.system - start.self.system) / 1000 / wallMs) * 100;
   const clientPct = (clientMicros / 1000 / wallMs) * 100;
+  // Ticks are 1/100 s on Linux; a backend that started during the phase counts from zero.
+  let pgTicks = 0;
+  for (const [pid, t] of end.postgres) pgTicks += t - (start.postgres.get(pid) ?? 0);
+  const postgresPct = ((pgTicks * 10) / wallMs) * 100;
   return {
     cores,
     machine_pct: round(machinePct, 0),
     server_process_pct: round(serverPct, 0),
     client_process_pct: round(clientPct, 0),
-    other_pct: round(machinePct - serverPct - clientPct, 0),
+    postgres_pct: round(postgresPct, 0),
+    other_pct: round(machinePct - serverPct - clientPct - postgresPct, 0),
+    ...(events > 0 && {
+      server_us_per_event: round((end.self.user - start.self.user + end.self.system - start.self.system) / events, 1),
+      client_us_per_event: round(clientMicros / events, 1),
+      postgres_us_per_event: round((pgTicks * 10_000) / events, 1),
+    }),
   };
 }

@@ -162,7 +162,13 @@ export class BridgeClient {
     ws.on('message', (data, isBinary) => {
       if (this.ws !== ws || isBinary) return;
       this.keepAlive(ws);
-      this.onFrame(ws, JSON.parse(data.toString()));
+      let frame;
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        return; // RyzeAPI only sends JSON; ignore anything else rather than crash
+      }
+      this.onFrame(ws, frame);
     });
     ws.on('ping', () => this.keepAlive(ws));
     // A failed handshake (401, 404, refused...) also ends in 'close' (code 1006): retried like a drop.

