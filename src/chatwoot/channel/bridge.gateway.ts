@@ -86,6 +86,11 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
         ws.on('close', (code) => this.logger.log({ instance: instance.name, code }, 'bridge disconnected'));
         this.hub.add(instance.id, connection);
         this.logger.log({ instance: instance.name, lastAckedSeq: cursor.lastAckedSeq }, 'bridge connected');
+        // An integration deleted while this handshake was under way closed no socket: look again.
+        void this.outbox.cursor(instance.id).then(
+          (current) => current || connection.close(CLOSE.deleted, 'integration deleted'),
+          () => undefined,
+        );
       });
     } catch (error) {
       this.logger.error({ err: error }, 'bridge upgrade failed');

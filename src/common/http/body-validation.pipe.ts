@@ -16,6 +16,8 @@ export class BodyValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw new BadRequestException('invalid body: expected a JSON object');
     }
+    const nul = metadata.type === 'body' ? findNul(value) : undefined;
+    if (nul !== undefined) throw new BadRequestException(`invalid body: ${nul} contains a NUL character`);
     return super.transform(value, metadata);
   }
 }
@@ -44,4 +46,15 @@ function describe(errors: ValidationError[], prefix = ''): string {
       return error.children?.length ? [...own, describe(error.children, `${path}.`)] : own;
     })
     .join('; ');
+}
+
+/** PostgreSQL text cannot hold U+0000: such a value is refused up front rather than failing in the database. */
+function findNul(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = findNul(child, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
