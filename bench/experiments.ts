@@ -1,11 +1,13 @@
 import { BridgeConnection } from '../src/chatwoot/channel/bridge.connection.js';
+import { ChannelHub } from '../src/chatwoot/channel/channel.hub.js';
 import { OutboxRepository } from '../src/chatwoot/channel/outbox.repository.js';
 import { log } from './stats.js';
 
 /**
  * BENCH_EXPERIMENT=name[,name]: swaps in another implementation of a hot-path method before the app
- * starts, to measure it against the current one without editing src/ (diagnosis only). The `*-old`
- * ones restore what the hot path did before the bench's fixes, for before/after figures.
+ * starts, to measure it against the current one without editing src/ (diagnosis only). `read-old`,
+ * `ack-old`, `cork-old` and `read-parsed` restore what the hot path did before the bench's fixes, for
+ * before/after figures; `skip-empty-read` and `ack-delay` are candidates not applied.
  */
 export function applyExperiments(names: string | undefined): void {
   for (const name of (names ?? '').split(',').filter(Boolean)) {
@@ -31,51 +33,88 @@ export function applyExperiments(names: string | undefined): void {
         break;
       case 'cork-old':
         // One write syscall per frame.
-        (BridgeConnection.prototype as any).sendFrame = function (this: any, frame: object) {
-          if (this.open) this.socket.send(JSON.stringify(frame));
+        (BridgeConnection.prototype as any).sendText = function (this: any, text: string) {
+          if (this.open) this.socket.send(text);
         };
         break;
-      case 'raw-json':
-        // Reads data as text and splices it into the frame: no JSON.parse of what was read, no
-        // JSON.stringify of it again (candidate, not applied).
+      case 'read-parsed':
+        // Bounded page, but the payload parsed by the driver and stringified again into the frame.
         OutboxRepository.prototype.read = function (this: any, instanceId: string, afterSeq: number, limit: number) {
           return this.db
             .query(
               `WITH f AS (SELECT seq FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT 1)
-               SELECT e.seq, e.event, e.data::text AS raw FROM chatwoot_events e, f
+               SELECT e.seq, e.event, e.data FROM chatwoot_events e, f
                 WHERE e.instance_id = $1 AND e.seq >= f.seq AND e.seq < f.seq + $3::bigint ORDER BY e.seq LIMIT $3`,
               [instanceId, afterSeq, limit],
             )
-            .then((rows: { seq: string; event: string; raw: string }[]) => rows.map((r) => ({ seq: Number(r.seq), event: r.event, raw: r.raw })));
+            .then((rows: { seq: string; event: string; data: unknown }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
         };
-        (BridgeConnection.prototype as any).sendEvent = function (this: any, event: { seq: number; event: string; data?: unknown; raw?: string }) {
-          this.lastSent = event.seq;
-          if (event.raw === undefined) {
-            this.sendFrame({ type: 'event', seq: event.seq, event: event.event, data: event.data, instanceData: { baseUrl: this.deps.baseUrl, instance: this.instance.name } });
+        break;
+      case 'skip-empty-read': {
+        // The connection remembers whether stored events may be waiting unread (a full page, an
+        // append it could not send from memory); an ack pumps only then, not after every ack.
+        const P = BridgeConnection.prototype as any;
+        P.appended = function (this: any, events: { seq: number }[]) {
+          if (this.pumping || events[0]?.seq !== this.lastSent + 1) {
+            this.unread = true;
+            void this.pump();
             return;
           }
-          this.sendFrame({
-            toJSON: () => undefined,
-            raw: `{"type":"event","seq":${event.seq},"event":${JSON.stringify(event.event)},"data":${event.raw},"instanceData":${JSON.stringify({ baseUrl: this.deps.baseUrl, instance: this.instance.name })}}`,
-          });
+          const room = this.deps.window - (this.lastSent - this.lastAcked);
+          for (const event of events.slice(0, Math.max(0, room))) this.sendEvent(event);
+          if (room < events.length) {
+            this.unread = true;
+            void this.pump();
+          }
         };
-        {
-          const original = (BridgeConnection.prototype as any).sendFrame;
-          (BridgeConnection.prototype as any).sendFrame = function (this: any, frame: { raw?: string }) {
-            if (typeof frame.raw !== 'string') return original.call(this, frame);
-            if (!this.open) return;
-            const raw = this.socket._socket;
-            if (raw && !this.corked) {
-              this.corked = true;
-              raw.cork();
-              process.nextTick(() => {
-                this.corked = false;
-                raw.uncork();
-              });
-            }
-            this.socket.send(frame.raw);
-          };
-        }
+        P.pump = async function (this: any) {
+          if (this.pumping) {
+            this.pumpAgain = true;
+            return;
+          }
+          this.pumping = true;
+          try {
+            do {
+              this.pumpAgain = false;
+              while (this.open) {
+                const room = this.deps.window - (this.lastSent - this.lastAcked);
+                if (room <= 0) break;
+                const asked = Math.min(room, 1000);
+                this.unread = false;
+                const events = await this.deps.read(this.lastSent, asked);
+                for (const event of events) if (event.seq > this.lastSent) this.sendEvent(event);
+                if (events.length < asked) break;
+                this.unread = true;
+              }
+            } while (this.pumpAgain && this.open);
+          } catch (error) {
+            this.logger.error({ err: error, instance: this.instance.name }, 'reading the outbox failed; closing the socket');
+            this.close(1011, 'internal error');
+          } finally {
+            this.pumping = false;
+          }
+        };
+        P.onAck = function (this: any, seq: number) {
+          if (seq > this.lastSent) {
+            return this.sendFrame({ type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` });
+          }
+          if (seq <= this.lastAcked) return;
+          this.lastAcked = seq;
+          this.deps.ack(seq);
+          if (this.unread !== false) void this.pump();
+        };
+        break;
+      }
+      case 'ack-delay':
+        // The cursor write of an instance starts 20 ms after the first ack it covers, so that the
+        // acks of those 20 ms make one write (candidate, not applied).
+        (ChannelHub.prototype as any).ack = function (this: any, instanceId: string, seq: number) {
+          if (seq <= (this.ackTarget.get(instanceId) ?? -1)) return;
+          this.ackTarget.set(instanceId, seq);
+          if (!this.ackWrites.has(instanceId)) {
+            this.ackWrites.set(instanceId, new Promise((r) => setTimeout(r, 20)).then(() => this.writeAcks(instanceId)));
+          }
+        };
         break;
       default:
         throw new Error(`unknown experiment ${name}`);

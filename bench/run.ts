@@ -343,6 +343,7 @@ async function main(): Promise<void> {
       setPhase(`relay (fixed load): ${P.fixedRate} events/s for ${P.fixedSeconds} s`);
       fixed = await profiled('relay-fixed', () => relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate }));
       log(`relay (fixed load): p50 ${fixed.latency_ms.p50} ms, p99 ${fixed.latency_ms.p99} ms`);
+      report();
     }
     if (ONLY.has('replay')) {
       setPhase(`replay: publishing a backlog of ${P.replayEvents} events`);

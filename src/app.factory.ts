@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import type { AppConfig } from './config/app-config.js';
+import { jsonBodyParser } from './common/http/json-body.parser.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -19,7 +20,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   // and carry the X-RateLimit headers too.
   const rateLimit = new RateLimitMiddleware(config);
   app.use(rateLimit.use.bind(rateLimit));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(jsonBodyParser('1mb'));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

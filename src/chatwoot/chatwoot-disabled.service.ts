@@ -9,5 +9,7 @@ export class ChatwootDisabledService implements Pick<ChatwootService, 'activateI
     return { status: 'error', error: MODULE_DISABLED_MESSAGE };
   }
 
-  async removeWithInstance(): Promise<void> {}
+  async removeWithInstance(_instance: unknown, deleteInstance: () => Promise<void>): Promise<void> {
+    await deleteInstance();
+  }
 }

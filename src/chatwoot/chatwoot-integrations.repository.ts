@@ -23,22 +23,18 @@ export class ChatwootIntegrationsRepository {
     else await this.repo.insert({ instanceId, ...settings });
   }
 
-  async update(instanceId: string, changes: Partial<Pick<ChatwootIntegration, 'status' | 'lastError' | 'chatwootInboxId'>>): Promise<void> {
-    await this.repo.update({ instanceId }, changes);
+  /** Writes the changes only if the row still holds what `read` held (a `set` may have replaced it since). */
+  async updateIfUnchanged(
+    read: ChatwootIntegration,
+    changes: Partial<Pick<ChatwootIntegration, 'status' | 'lastError' | 'chatwootInboxId'>>,
+  ): Promise<void> {
+    const { instanceId, bridgeIntegrationId, status, lastError, chatwootInboxId } = read;
+    await this.repo.update({ instanceId, bridgeIntegrationId, status, lastError, chatwootInboxId }, changes);
   }
 
   /** Deletes the row (its events and commands go with it); false when there was none. */
   async delete(instanceId: string): Promise<boolean> {
     const result = await this.repo.delete({ instanceId });
     return (result.affected ?? 0) > 0;
-  }
-
-  /** Every stored token with its instance, decrypted: for key rotation only. */
-  findAllWithToken(): Promise<Pick<ChatwootIntegration, 'instanceId' | 'chatwootApiToken'>[]> {
-    return this.repo.find({ select: { instanceId: true, chatwootApiToken: true } });
-  }
-
-  async setToken(instanceId: string, token: string): Promise<void> {
-    await this.repo.update({ instanceId }, { chatwootApiToken: token });
   }
 }

@@ -7,7 +7,8 @@ import { CLOSE } from './channel/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
-import type { ChatwootIntegration } from './chatwoot-integration.entity.js';
+import type { IntegrationStatus } from './chatwoot-integration.entity.js';
+import { isForeignKeyViolation } from '../database/pg-errors.js';
 import { ChatwootIntegrationsRepository } from './chatwoot-integrations.repository.js';
 import { BRIDGE_CONFIG } from './chatwoot.tokens.js';
 import type { ChatwootSettingsDto } from './dto/chatwoot-settings.dto.js';
@@ -34,7 +35,7 @@ export class ChatwootService {
     private readonly appender: OutboxAppender,
   ) {}
 
-  activate(instance: Instance, settings: ChatwootSettingsDto): Promise<ChatwootIntegration> {
+  activate(instance: Instance, settings: ChatwootSettingsDto): Promise<{ bridgeIntegrationId: string; status: IntegrationStatus }> {
     return this.perInstance.run(instance.id, async () => {
       const existing = await this.integrations.find(instance.id);
       const inboxName = settings.inboxName ?? instance.name;
@@ -50,9 +51,7 @@ export class ChatwootService {
           reopen_resolved: settings.reopenResolved ?? false,
         },
       });
-      await this.integrations.save(
-        instance.id,
-        {
+      const stored = {
           bridgeIntegrationId: result.integrationId,
           chatwootBaseUrl: settings.chatwootBaseUrl,
           chatwootAccountId: settings.chatwootAccountId,
@@ -65,11 +64,17 @@ export class ChatwootService {
           reopenResolved: settings.reopenResolved ?? false,
           status: result.status,
           lastError: '',
-        },
-        !!existing,
-      );
+      };
+      try {
+        await this.integrations.save(instance.id, stored, !!existing);
+      } catch (error) {
+        // The bridge has an integration we could not record: take it back rather than orphan it.
+        if (!existing) await this.bridge.remove(result.integrationId).catch(() => undefined);
+        if (isForeignKeyViolation(error)) throw new NotFoundException('instance not found');
+        throw error;
+      }
       this.appender.invalidate(instance.id);
-      return (await this.integrations.find(instance.id))!;
+      return { bridgeIntegrationId: result.integrationId, status: result.status };
     });
   }
 
@@ -93,7 +98,8 @@ export class ChatwootService {
     if (live) {
       const inboxId = row.chatwootInboxId === 0 && live.inboxId > 0 ? live.inboxId : row.chatwootInboxId;
       if (live.status !== row.status || live.lastError !== row.lastError || inboxId !== row.chatwootInboxId) {
-        await this.integrations.update(instance.id, { status: live.status, lastError: live.lastError, chatwootInboxId: inboxId });
+        // Only onto the row that was read: a `set` that finished meanwhile must not be overwritten.
+        await this.integrations.updateIfUnchanged(row, { status: live.status, lastError: live.lastError, chatwootInboxId: inboxId });
       }
       Object.assign(row, { status: live.status, lastError: live.lastError, chatwootInboxId: inboxId });
     }
@@ -123,26 +129,34 @@ export class ChatwootService {
     if (!removed) throw new NotFoundException('no chatwoot integration to delete');
   }
 
-  /** Best effort, for DELETE /api/instance/delete. */
-  async removeWithInstance(instance: Instance): Promise<void> {
-    await this.remove(instance).catch((error) => this.logger.warn({ err: error, instance: instance.name }, 'removing the integration failed'));
+  /**
+   * For DELETE /api/instance/delete: removes the integration (best effort), then runs
+   * `deleteInstance` under the same per-instance lock, so no `set` can slip in between.
+   */
+  removeWithInstance(instance: Instance, deleteInstance: () => Promise<void>): Promise<void> {
+    return this.perInstance.run(instance.id, async () => {
+      await this.removeUnlocked(instance).catch((error) => this.logger.warn({ err: error, instance: instance.name }, 'removing the integration failed'));
+      await deleteInstance();
+    });
   }
 
   private remove(instance: Instance): Promise<boolean> {
-    return this.perInstance.run(instance.id, async () => {
-      const row = await this.integrations.find(instance.id);
-      if (!row) return false;
-      try {
-        const outcome = await this.bridge.remove(row.bridgeIntegrationId);
-        if (outcome === 'gone') this.logger.log({ instance: instance.name }, 'bridge no longer knew the integration');
-      } catch (error) {
-        this.logger.warn({ instance: instance.name, reason: (error as Error).message }, 'bridge delete failed; deleting locally anyway');
-      }
-      const deleted = await this.integrations.delete(instance.id);
-      this.appender.invalidate(instance.id);
-      this.hub.close(instance.id, CLOSE.deleted, 'integration deleted');
-      return deleted;
-    });
+    return this.perInstance.run(instance.id, () => this.removeUnlocked(instance));
+  }
+
+  private async removeUnlocked(instance: Instance): Promise<boolean> {
+    const row = await this.integrations.find(instance.id);
+    if (!row) return false;
+    try {
+      const outcome = await this.bridge.remove(row.bridgeIntegrationId);
+      if (outcome === 'gone') this.logger.log({ instance: instance.name }, 'bridge no longer knew the integration');
+    } catch (error) {
+      this.logger.warn({ instance: instance.name, reason: (error as Error).message }, 'bridge delete failed; deleting locally anyway');
+    }
+    const deleted = await this.integrations.delete(instance.id);
+    this.appender.invalidate(instance.id);
+    this.hub.close(instance.id, CLOSE.deleted, 'integration deleted');
+    return deleted;
   }
 
   private channelUrl(name: string): string {

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { loadConfig } from '../config/app-config.js';
 import { ConfigError } from '../config/config.error.js';
-import { dataSourceOptions } from '../database/data-source.options.js';
+import { dataSourceOptions, prepareDataDir } from '../database/data-source.options.js';
 
 const USAGE = 'usage: npm run account:create -- <name>';
 const MAX_NAME = 100; // accounts.name is varchar(100)
@@ -28,6 +28,7 @@ async function main(args: string[]): Promise<number> {
   try {
     const name = accountName(args);
     const config = loadConfig();
+    if (!config.databaseUrl) prepareDataDir(config.dataDir);
     dataSource = await new DataSource(dataSourceOptions(config)).initialize();
     const { id, token } = await new AccountsService(dataSource, config).create(name);
     console.log(`Created account "${name}" (id ${id}). Its TokenAccount, shown only now:`);

@@ -18,12 +18,12 @@ export class EngineEvents {
     return () => this.handlers.delete(handler);
   }
 
+  /** Rejects when a subscriber could not take the event, so the engine does not acknowledge it. */
   async publish(event: EngineEvent): Promise<void> {
-    const results = await Promise.allSettled([...this.handlers].map((handler) => handler(event)));
-    for (const result of results) {
-      if (result.status === 'rejected') {
-        this.logger.error({ err: result.reason, event: event.event, instance: event.instance.name }, 'event subscriber failed');
-      }
-    }
+    const results = await Promise.allSettled([...this.handlers].map(async (handler) => handler(event)));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failures.length === 0) return;
+    this.logger.error({ err: { message: String(failures[0]?.message ?? failures[0]) }, event: event.event, instance: event.instance.name }, 'event subscriber failed');
+    throw new AggregateError(failures, 'an event subscriber failed');
   }
 }

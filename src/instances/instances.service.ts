@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { generateToken, hashToken } from '../auth/token.util.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import type { InstanceStatus } from './instance.entity.js';
+import { isInstanceName } from './instance-name.js';
 
 export interface InstanceRow {
   id: string;
@@ -40,6 +41,7 @@ export class InstancesService {
 
   /** The instance the caller may act on, or 404 (another account's instance is not revealed). */
   async resolve(principal: Principal, name: string): Promise<InstanceRow> {
+    if (!isInstanceName(name)) throw new NotFoundException('instance not found');
     const [row] = await this.db.query(`${SELECT} WHERE name = $1 AND account_id = $2`, [name, principal.accountId]);
     if (!row || (principal.instance && principal.instance.id !== row.id)) {
       throw new NotFoundException('instance not found');
@@ -48,6 +50,7 @@ export class InstancesService {
   }
 
   async findByName(name: string): Promise<InstanceRow | undefined> {
+    if (!isInstanceName(name)) return undefined;
     const [row] = await this.db.query(`${SELECT} WHERE name = $1`, [name]);
     return row;
   }

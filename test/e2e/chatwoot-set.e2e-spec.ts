@@ -259,7 +259,7 @@ describe('POST /api/chatwoot/set/:instance', () => {
           'integration gateway error (HTTP 503). Detail: bridge is restarting'],
         ['a destroyed connection', { kind: 'destroy' }, 502, 'integration gateway unavailable. Detail: ECONNRESET'],
         ['a success without integration_id', { kind: 'http', status: 200, body: { status: 'active' } }, 502,
-          'integration gateway error (HTTP 200). Detail: the bridge answered without an integration_id'],
+          'integration gateway error (HTTP 200). Detail: the bridge answered without a usable integration_id'],
       ])('maps %s', async (_case, failure, status, message) => {
         bridge.fail('activate', failure);
         const res = await account.post('/api/chatwoot/set/failing', body());

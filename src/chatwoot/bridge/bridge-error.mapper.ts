@@ -25,7 +25,9 @@ export function mapActivationError(error: unknown, ctx: ActivationContext): Http
   }
   const body = (typeof response.data === 'object' && response.data ? response.data : {}) as BridgeErrorBody;
   const chatwootStatus = body.error?.chatwoot_status;
-  const detail = body.error?.detail || body.error?.message || (typeof response.data === 'string' && response.data.slice(0, 300)) || response.statusText || 'no detail';
+  // Scrubbed before it is cut, so that a secret straddling the cut cannot survive in part.
+  const rawDetail = body.error?.detail || body.error?.message || (typeof response.data === 'string' && response.data) || response.statusText || 'no detail';
+  const detail = scrub(String(rawDetail), ctx.secrets).slice(0, 500);
   const { chatwootBaseUrl: url, chatwootAccountId: id } = ctx;
 
   if (typeof chatwootStatus !== 'number') {

@@ -7,7 +7,8 @@ import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge
 
 const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
 const toStatus = (value: unknown): IntegrationStatus => (STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
-const toInboxId = (value: unknown): number => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0);
+/** Chatwoot inbox ids are PostgreSQL integers; anything else is "not known". */
+const toInboxId = (value: unknown): number => (Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647 ? (value as number) : 0);
 
 /** The only code that speaks to the bridge (SPEC section 8). */
 @Injectable()
@@ -42,8 +43,8 @@ export class BridgeClient {
       this.logger.warn({ instance: request.instance, status: mapped.getStatus(), reason: mapped.message }, 'bridge activation failed');
       throw mapped;
     }
-    if (typeof data?.integration_id !== 'string' || !data.integration_id) {
-      throw new HttpException(`integration gateway error (HTTP ${httpStatus}). Detail: the bridge answered without an integration_id`, 502);
+    if (typeof data?.integration_id !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(data.integration_id)) {
+      throw new HttpException(`integration gateway error (HTTP ${httpStatus}). Detail: the bridge answered without a usable integration_id`, 502);
     }
     return { integrationId: data.integration_id, status: toStatus(data.status ?? 'active'), inboxId: toInboxId(data.inbox_id) };
   }
@@ -54,7 +55,8 @@ export class BridgeClient {
       const { data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, {
         timeout: this.config.timeouts.statusMs,
       });
-      return { status: toStatus(data?.status), inboxId: toInboxId(data?.inbox_id), lastError: typeof data?.last_error === 'string' ? data.last_error : '' };
+      const lastError = typeof data?.last_error === 'string' ? scrub(data.last_error, [this.config.token]).slice(0, 2000) : '';
+      return { status: toStatus(data?.status), inboxId: toInboxId(data?.inbox_id), lastError };
     } catch (error) {
       this.logger.warn({ integrationId, reason: this.describe(error) }, 'bridge status unavailable; using stored values');
       return null;

@@ -5,7 +5,6 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
-import { INSTANCE_NAME } from '../../instances/dto/create-instance.dto.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
@@ -14,7 +13,7 @@ import { ChannelHub } from './channel.hub.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
 
-const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?$/;
+const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?(?:\?.*)?$/;
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
@@ -28,6 +27,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   private readonly wss: WebSocketServer;
   private readonly expectedToken: Buffer;
   private server?: Server;
+  private stopping = false;
   private heartbeat?: NodeJS.Timeout;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head);
 
@@ -51,6 +51,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   beforeApplicationShutdown(): void {
+    this.stopping = true;
     this.server?.off('upgrade', this.onUpgrade);
     clearInterval(this.heartbeat);
     this.hub.closeAll(CLOSE.shutdown, 'server shutting down');
@@ -63,12 +64,12 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.authorized(req.headers.authorization)) return reject(socket, 401, 'invalid bridge token');
     try {
       const name = safeDecode(match[1]);
-      // Only a valid instance name can exist; anything else (a NUL byte, say) must not reach the database.
-      const instance = INSTANCE_NAME.test(name) ? await this.instances.findByName(name) : undefined;
+      const instance = await this.instances.findByName(name);
       // Acks of the previous socket still being written must land first, or hello would report a stale cursor.
       if (instance) await this.hub.acksSettled(instance.id);
       const cursor = instance && (await this.outbox.cursor(instance.id));
       if (!instance || !cursor) return reject(socket, 404, instance ? 'no chatwoot integration for this instance' : 'instance not found');
+      if (this.stopping) return reject(socket, 503, 'server shutting down');
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const ref = { id: instance.id, name: instance.name };
         const connection = new BridgeConnection(ref, ws, cursor.integrationId, cursor.lastAckedSeq, {
@@ -114,7 +115,7 @@ function safeDecode(segment: string): string {
 
 function reject(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ success: false, error: { message } });
-  const reason = { 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error' }[status] ?? 'Error';
+  const reason = { 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error', 503: 'Service Unavailable' }[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );

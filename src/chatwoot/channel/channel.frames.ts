@@ -1,3 +1,4 @@
+import { UNSTORABLE } from '../../common/text/unstorable.js';
 import { MEDIA_TYPES } from '../../messages/dto/media.dto.js';
 import type { MediaPayload } from '../../engine/engine.types.js';
 import { toJid } from '../../engine/jid.js';
@@ -21,7 +22,6 @@ export type InboundFrame =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** NUL and unpaired surrogates (from JSON escapes like "\u0000", "\ud800") cannot be stored in PostgreSQL text or jsonb. */
-export const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const optionalString = (v: unknown, max: number) => v === undefined || (typeof v === 'string' && v.length <= max);
 const invalid = (message: string, commandId?: string): InboundFrame => ({ type: 'invalid', message: `invalid frame: ${message}`, commandId });
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BridgeConnection } from './bridge.connection.js';
 import { CLOSE } from './channel.frames.js';
 import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
@@ -8,7 +8,7 @@ import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
  * are coalesced per instance: while one is under way, later acks only raise the next value.
  */
 @Injectable()
-export class ChannelHub {
+export class ChannelHub implements OnApplicationShutdown {
   private readonly logger = new Logger(ChannelHub.name);
   private readonly connections = new Map<string, BridgeConnection>();
   private readonly ackTarget = new Map<string, number>();
@@ -65,6 +65,11 @@ export class ChannelHub {
     if (seq <= (this.ackTarget.get(instanceId) ?? -1)) return;
     this.ackTarget.set(instanceId, seq);
     if (!this.ackWrites.has(instanceId)) this.ackWrites.set(instanceId, this.writeAcks(instanceId));
+  }
+
+  /** The last acks are stored before the database closes (the sockets closed before). */
+  onApplicationShutdown(): Promise<void> {
+    return this.acksSettled();
   }
 
   /** Resolves once every ack received so far is stored. */

@@ -41,22 +41,27 @@ export class CommandExecutor {
     }
     const sign = (text: string | undefined) =>
       signMessages && command.senderName && text !== undefined ? `*${command.senderName}*:\n${text}` : text;
+    let messageId: string;
     try {
-      const { messageId } = await this.engine.send(instance, {
+      ({ messageId } = await this.engine.send(instance, {
         to: command.to,
         text: sign(command.text),
         media: command.media && { ...command.media, caption: sign(command.media.caption) },
         replyTo: command.replyTo,
         source: 'chatwoot',
         commandId: command.id,
-      });
-      const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
-      await this.outbox.completeCommand(instance.id, command.id, result);
-      return result;
+      }));
     } catch (error) {
+      // Nothing reached WhatsApp: the claim is released so that a retry with this id may run.
       if (!(error instanceof InstanceNotConnectedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
       await this.outbox.releaseCommand(instance.id, command.id).catch(() => undefined);
       return { type: 'result', id: command.id, ok: false, error: error instanceof InstanceNotConnectedError ? error.message : 'send failed' };
     }
+    // Sent: the claim stays whatever happens next, so a retry can never send it again.
+    const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
+    await this.outbox.completeCommand(instance.id, command.id, result).catch((error) =>
+      this.logger.error({ err: error, instance: instance.name }, 'storing a command result failed; a retry will get "interrupted"'),
+    );
+    return result;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
 import { isGroupJid } from '../../engine/jid.js';
@@ -24,7 +24,7 @@ function isGroupEvent({ event, data }: EngineEvent): boolean {
  * commit), so the rate follows the database's batch speed rather than its round-trip time.
  */
 @Injectable()
-export class OutboxAppender implements OnModuleInit, OnModuleDestroy {
+export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private readonly queues = new Map<string, Pending[]>();
   private readonly flushing = new Map<string, Promise<void>>();
   /** Per instance: whether it has an integration and whether it ignores groups (null: none). */
@@ -41,7 +41,8 @@ export class OutboxAppender implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe = this.events.subscribe((event) => this.enqueue(event));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server and the sockets are closed (no new events), before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.allSettled([...this.flushing.values()]);
   }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { UNSTORABLE } from './channel.frames.js';
+import { UNSTORABLE } from '../../common/text/unstorable.js';
 
 export interface OutboxEvent {
   seq: number;
   event: string;
-  data: unknown;
+  /** The payload as published (events handed over from memory)... */
+  data?: unknown;
+  /** ...or as stored, in JSON text (events read back from the outbox): it goes into the frame as is. */
+  json?: string;
 }
 
 export interface ChannelCursor {
@@ -64,16 +67,17 @@ export class OutboxRepository {
    * afterSeq) rather than by LIMIT alone: with stale statistics (PGlite never runs autovacuum or
    * ANALYZE) the planner sorts the instance's whole backlog for `ORDER BY seq LIMIT 1000`, which made
    * each read cost O(backlog). Seqs are gap-free, so a bounded page is as full as an unbounded one.
+   * The payload comes as JSON text, not parsed: the connection puts it into the frame as it is.
    */
   read(instanceId: string, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
     return this.db
       .query(
         `WITH f AS (SELECT seq FROM chatwoot_events WHERE instance_id = $1 AND seq > $2 ORDER BY seq LIMIT 1)
-         SELECT e.seq, e.event, e.data FROM chatwoot_events e, f
+         SELECT e.seq, e.event, e.data::text AS json FROM chatwoot_events e, f
           WHERE e.instance_id = $1 AND e.seq >= f.seq AND e.seq < f.seq + $3::bigint ORDER BY e.seq LIMIT $3`,
         [instanceId, afterSeq, limit],
       )
-      .then((rows: { seq: string; event: string; data: unknown }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
+      .then((rows: { seq: string; event: string; json: string }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
   }
 
   /**

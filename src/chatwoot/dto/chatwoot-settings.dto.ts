@@ -1,16 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min } from 'class-validator';
 
+/** Chatwoot ids are PostgreSQL integers. */
+export const MAX_INT4 = 2_147_483_647;
 export const URL_RULE: Parameters<typeof IsUrl>[0] = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 export const trimTrailingSlash = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
 
-/**
- * Body of POST /api/chatwoot/set/:instance (SPEC section 4).
- * class-validator checks a property's rules bottom-up and the pipe reports the first failure, so
- * each type check sits closest to its property: a missing value is reported as such, not as too long.
- */
+/** Body of POST /api/chatwoot/set/:instance (SPEC section 4). */
 export class ChatwootSettingsDto {
   @ApiProperty({ example: 'https://chatwoot.example.com' })
   @Transform(trimTrailingSlash)
@@ -20,6 +18,7 @@ export class ChatwootSettingsDto {
 
   @ApiProperty({ example: 5 })
   @Min(1, { message: 'chatwootAccountId must be greater than 0' })
+  @Max(MAX_INT4, { message: `chatwootAccountId must be at most ${MAX_INT4}` })
   @IsInt({ message: 'chatwootAccountId must be an integer' })
   chatwootAccountId: number;
 

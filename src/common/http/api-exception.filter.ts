@@ -12,7 +12,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, message } = this.describe(exception);
     if (status >= 500 && !(exception instanceof HttpException)) {
-      this.logger.error({ err: exception }, 'unexpected error');
+      // Not the error object itself: a query error carries its parameters, which may be secrets.
+      const { name, message, code, stack } = exception as Error & { code?: string };
+      this.logger.error({ err: { name, message, code, stack } }, 'unexpected error');
     }
     if (res.headersSent) return;
     res.status(status).json({ success: false, error: { message } });
@@ -20,9 +22,6 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; message: string } {
     if (exception instanceof HttpException) {
-      if ((exception.cause as { type?: string } | undefined)?.type === 'entity.parse.failed') {
-        return { status: 400, message: 'invalid body: malformed JSON' };
-      }
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : exception.message;
       // Nest's unknown-route message echoes the URL: a `?token=` in it must not come back.

@@ -1,4 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { UNSTORABLE } from '../text/unstorable.js';
+import { MALFORMED_JSON } from './json-body.parser.js';
 
 /** Body validation with the contract's message: 400 `invalid body: <what is wrong>`. */
 export class BodyValidationPipe extends ValidationPipe {
@@ -13,11 +15,14 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    // An untyped body is validated by its handler, at the point the contract says (see ChatwootController.set).
+    if (metadata.type !== 'body' || !metadata.metatype || metadata.metatype === Object) return value;
+    if (value === MALFORMED_JSON) throw new BadRequestException('invalid body: malformed JSON');
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new BadRequestException('invalid body: expected a JSON object');
     }
-    const nul = metadata.type === 'body' ? findNul(value) : undefined;
-    if (nul !== undefined) throw new BadRequestException(`invalid body: ${nul} contains a NUL character`);
+    const problem = findUnstorable(value);
+    if (problem) throw new BadRequestException(`invalid body: ${problem}`);
     return super.transform(value, metadata);
   }
 }
@@ -48,13 +53,16 @@ function describe(errors: ValidationError[], prefix = ''): string {
     .join('; ');
 }
 
-/** PostgreSQL text cannot hold U+0000: such a value is refused up front rather than failing in the database. */
-function findNul(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : undefined;
+const MAX_DEPTH = 16;
+
+/** Refused up front rather than failing in the database (or the stack): unstorable text, deep nesting. */
+function findUnstorable(value: unknown, path = '', depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? `${path} contains a NUL character or an unpaired surrogate` : undefined;
   if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_DEPTH) return `${path} is nested too deeply`;
   for (const [key, child] of Object.entries(value)) {
-    const found = findNul(child, path ? `${path}.${key}` : key);
-    if (found !== undefined) return found;
+    const found = findUnstorable(child, path ? `${path}.${key}` : key, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }

@@ -4,9 +4,11 @@ import type { IncomingMessage } from 'node:http';
 
 /** Header, query and body keys whose values are secrets: never written to a log line. */
 const SECRET_PATHS = [
-  'req.headers.token',
-  'req.headers.authorization',
-  'req.headers.cookie',
+  'token',
+  'authorization',
+  'apiToken',
+  'api_token',
+  'chatwootApiToken',
   '*.token',
   '*.authorization',
   '*.Authorization',

@@ -21,7 +21,7 @@ export class RateLimitMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const token = extractToken(req);
     const key = token ? `t:${hashToken(token)}` : `ip:${req.ip}`;
-    const path = req.originalUrl.split('?')[0].replace(/\/+$/, '');
+    const path = req.originalUrl.split('?')[0].replace(/\/+$/, '').toLowerCase(); // Express routes ignore case
     const limiter = req.method === 'POST' && path === '/api/instance/new' ? this.instanceNew : this.general;
     const { allowed, remaining, resetAt } = limiter.take(key);
     res.setHeader('X-RateLimit-Limit', String(limiter.limit));

@@ -85,11 +85,12 @@ export class SandboxEngine extends WhatsAppEngine {
       ...(message.commandId && { command_id: message.commandId }),
     };
     const status = (s: 'sent' | 'delivered') => ({ message_id: id, chat_jid: message.to, status: s, timestamp });
+    // The message is out: a subscriber failing now must not make the send look failed (a retry would send it twice).
     await Promise.all([
       this.events.publish({ instance, event: 'message.exchange', data }),
       this.events.publish({ instance, event: 'message.status', data: status('sent') }),
       this.events.publish({ instance, event: 'message.status', data: status('delivered') }),
-    ]);
+    ]).catch(() => undefined);
     return { messageId: id };
   }
 

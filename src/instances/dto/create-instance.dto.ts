@@ -1,18 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
-  IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, Min, ValidateIf,
+  IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf,
 } from 'class-validator';
-import { URL_RULE, trimTrailingSlash, type ChatwootSettingsDto } from '../../chatwoot/dto/chatwoot-settings.dto.js';
+import { INSTANCE_NAME } from '../instance-name.js';
+import { MAX_INT4, URL_RULE, trimTrailingSlash, type ChatwootSettingsDto } from '../../chatwoot/dto/chatwoot-settings.dto.js';
 
-export const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const chatwootOn = (o: CreateInstanceDto) => o.chatwootEnabled === true;
 const present = (_: CreateInstanceDto, value: unknown) => value !== undefined;
 
-/**
- * Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules,
- * with the type checks closest to the property as in ChatwootSettingsDto (first failure reported).
- */
+/** Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules. */
 export class CreateInstanceDto {
   @ApiProperty({ example: 'suporte', pattern: INSTANCE_NAME.source })
   @IsString()
@@ -37,6 +34,7 @@ export class CreateInstanceDto {
   @ApiPropertyOptional()
   @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
   @Min(1, { message: 'chatwootAccountId must be greater than 0' })
+  @Max(MAX_INT4, { message: `chatwootAccountId must be at most ${MAX_INT4}` })
   @IsInt({ message: 'chatwootAccountId must be an integer' })
   chatwootAccountId?: number;
 
