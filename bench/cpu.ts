@@ -65,20 +65,22 @@ export function cpuSince(start: Sample, clientMicros: number, events = 0) {
   const serverPct = ((end.self.user - start.self.user + end.self.system - start.self.system) / 1000 / wallMs) * 100;
   const clientPct = (clientMicros / 1000 / wallMs) * 100;
   // Ticks are 1/100 s on Linux; a backend that started during the phase counts from zero.
+  // Counted apart only when the benchmark uses a PostgreSQL server; with PGlite they are "other".
+  const external = !!process.env.DATABASE_URL?.trim();
   let pgTicks = 0;
-  for (const [pid, t] of end.postgres) pgTicks += t - (start.postgres.get(pid) ?? 0);
+  if (external) for (const [pid, t] of end.postgres) pgTicks += t - (start.postgres.get(pid) ?? 0);
   const postgresPct = ((pgTicks * 10) / wallMs) * 100;
   return {
     cores,
     machine_pct: round(machinePct, 0),
     server_process_pct: round(serverPct, 0),
     client_process_pct: round(clientPct, 0),
-    postgres_pct: round(postgresPct, 0),
+    ...(external && { postgres_pct: round(postgresPct, 0) }),
     other_pct: round(machinePct - serverPct - clientPct - postgresPct, 0),
     ...(events > 0 && {
       server_us_per_event: round((end.self.user - start.self.user + end.self.system - start.self.system) / events, 1),
       client_us_per_event: round(clientMicros / events, 1),
-      postgres_us_per_event: round((pgTicks * 10_000) / events, 1),
+      ...(external && { postgres_us_per_event: round((pgTicks * 10_000) / events, 1) }),
     }),
   };
 }

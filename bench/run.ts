@@ -19,7 +19,6 @@ import { EngineEvents } from '../src/engine/engine-events.js';
 import type { InstanceRef } from '../src/engine/engine.types.js';
 import { ClientProcess } from './client-handle.js';
 import { cpuSample, cpuSince } from './cpu.js';
-import { applyExperiments } from './experiments.js';
 import { incomingMessage } from './payload.js';
 import { profiled } from './profile.js';
 import type { ConsumeResult } from './protocol.js';
@@ -280,7 +279,6 @@ async function main(): Promise<void> {
       BRIDGE_WINDOW: process.env.BRIDGE_WINDOW ?? '1000',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
     });
-    applyExperiments(process.env.BENCH_EXPERIMENT);
     log(`starting the app on ${databaseUrl ? 'PostgreSQL' : `PGlite in ${dataDir}`}`);
     app = await createApp(config, { logStream: process.stderr });
     await app.listen(0, '127.0.0.1');

@@ -121,6 +121,10 @@ export class OutboxRepository {
     return rows.map((r) => ({ instanceId: r.instance_id, dropped: Number(r.n) }));
   }
 
+  async vacuum(): Promise<void> {
+    await this.db.query(`VACUUM (ANALYZE) chatwoot_events, chatwoot_commands`);
+  }
+
   /** Claims a command id; false when it was claimed before (its stored result, if any, is returned). */
   async claimCommand(instanceId: string, commandId: string): Promise<{ claimed: true } | { claimed: false; result: Record<string, unknown> | null }> {
     const inserted = await this.db.query(

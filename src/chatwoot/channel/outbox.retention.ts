@@ -26,6 +26,8 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
   async run(): Promise<number> {
     const { retentionMaxEvents, retentionMaxAgeMs } = this.config.channel;
     const drops = await this.outbox.prune(retentionMaxEvents, retentionMaxAgeMs);
+    // PostgreSQL's autovacuum keeps the outbox's statistics and dead rows in check; PGlite has none.
+    if (!this.config.databaseUrl) await this.outbox.vacuum();
     for (const { instanceId, dropped } of drops) {
       this.logger.warn({ instanceId, dropped, retentionMaxEvents, retentionMaxAgeMs }, 'dropped unacknowledged bridge events');
     }
