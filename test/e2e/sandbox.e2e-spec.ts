@@ -173,8 +173,8 @@ describe('sandbox WhatsApp engine', () => {
     ['/api/message/text/phone', { number: '123', message: 'Olá' }, 'invalid body: number must be a phone number (5 to 20 digits) or a WhatsApp JID'],
     ['/api/message/media/phone', { number: '5511+988', media: image }, 'invalid body: number must be a phone number (5 to 20 digits) or a WhatsApp JID'],
     ['/api/message/media/phone', { number: '5511988887777', media: { ...image, type: 'sticker' } }, 'invalid body: media.type must be one of image, video, audio, document'],
-    ['/api/message/text/phone', { number: '5511988887777', message: 'a\u0000b' }, 'invalid body: message contains a NUL character'],
-    ['/api/sandbox/receive/phone', { from: '5511988887777', media: { ...image, caption: '\u0000' } }, 'invalid body: media.caption contains a NUL character'],
+    ['/api/message/text/phone', { number: '5511988887777', message: 'a\u0000b' }, 'invalid body: message contains a NUL character or an unpaired surrogate'],
+    ['/api/sandbox/receive/phone', { from: '5511988887777', media: { ...image, caption: '\u0000' } }, 'invalid body: media.caption contains a NUL character or an unpaired surrogate'],
   ])('POST %s with a bad body: 400', async (path, body, message) => {
     const res = await client.post(path, body);
     expect(res.status).toBe(400);
