@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BridgeClient, type EventFrame, type ResultFrame, type SendCommand } from '../../tools/bridge-client.js';
-import {
-  bridgeEnv, createIntegration, portOf, prng, RawBridge, TcpProxy, terminateFromServer, waitFor, within, type Integration,
-} from '../support/channel-helpers.js';
+import { bridgeEnv, createIntegration, openRaw, portOf, prng, RawBridge, TcpProxy, terminateFromServer, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { createTestDatabase, startApp, type TestApp, type TestDatabase } from '../support/test-app.js';
@@ -20,13 +18,7 @@ describe('bridge channel commands (SPEC 9)', () => {
   const sockets: RawBridge[] = [];
 
   const integration = (name: string, options: Parameters<typeof createIntegration>[2] = {}) => createIntegration(t, name, { token, ...options });
-  const open = async (target: Integration) => {
-    const raw = new RawBridge(target.channelUrl, bridge.token);
-    sockets.push(raw);
-    await within(`the ${target.name} socket to open`, raw.opened);
-    await raw.next('hello', (f) => f.type === 'hello');
-    return raw;
-  };
+  const open = (target: Integration) => openRaw(target, bridge.token, sockets);
   const sentList = async (target: Integration) => {
     const res = await api(t.url, target.token).get(`/api/sandbox/sent/${target.name}`);
     expect(res.status).toBe(200);

@@ -7,7 +7,7 @@
  * FUZZ_SEED=<n> replays a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bridgeEnv, createIntegration, prng, RawBridge, upgradeRefusal, waitFor, within, type Integration } from '../support/channel-helpers.js';
+import { bridgeEnv, createIntegration, openRaw, prng, RawBridge, upgradeRefusal, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { capturedLogs, startApp, type TestApp } from '../support/test-app.js';
@@ -80,13 +80,7 @@ describe('bridge channel: fuzzed frames', () => {
   const problems: unknown[] = [];
   const onProblem = (error: unknown) => problems.push(error);
 
-  const open = async (target: Integration) => {
-    const raw = new RawBridge(target.channelUrl, bridge.token);
-    sockets.push(raw);
-    await within(`the ${target.name} socket to open`, raw.opened);
-    await raw.next('hello', (f) => f.type === 'hello');
-    return raw;
-  };
+  const open = (target: Integration) => openRaw(target, bridge.token, sockets);
   let probes = 0;
   const probe = async (raw: RawBridge) => {
     const marker = `probe-${++probes}`;

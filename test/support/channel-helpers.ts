@@ -242,3 +242,12 @@ export function terminateFromServer(t: TestApp, instanceId: string): boolean {
   socket?.terminate();
   return !!socket;
 }
+
+/** Opens a raw socket on an integration's channel (kept in `opened`, to close later) and waits for its hello. */
+export async function openRaw(target: Integration, bridgeToken: string, opened: RawBridge[]): Promise<RawBridge> {
+  const raw = new RawBridge(target.channelUrl, bridgeToken);
+  opened.push(raw);
+  await within(`the ${target.name} socket to open`, raw.opened);
+  await raw.next('hello', (f) => f.type === 'hello');
+  return raw;
+}
