@@ -388,6 +388,7 @@ describe('bridge channel (SPEC 9)', () => {
         [{ to: '5511999999999', text: 'x', sender_name: 'half \ud83d' }, /send\.sender_name contains a NUL character or an unpaired surrogate/],
         [{ to: '5511999999999', media: { type: 'sticker', url: 'https://x.test/a' } }, /send\.media\.type/],
         [{ to: '5511999999999', media: { type: 'image', url: 'ftp://x.test/a' } }, /send\.media\.url/],
+        [{ to: '5511999999999', media: { type: 'image', url: 'https://x.test/a', mimetype: 'x'.repeat(256) } }, /^invalid frame: send\.media\.mimetype must be a string of at most 255 characters$/],
       ];
       for (const [i, [fields, message]] of badSends.entries()) {
         raw.send({ type: 'send', id: `bad-${i}`, ...fields });

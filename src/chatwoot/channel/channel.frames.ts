@@ -62,8 +62,9 @@ function parseSend(frame: Record<string, unknown>): InboundFrame {
     if (!isObject(media)) return fail('send.media must be an object');
     if (!MEDIA_TYPES.includes(media.type as MediaPayload['type'])) return fail(`send.media.type must be one of ${MEDIA_TYPES.join(', ')}`);
     if (typeof media.url !== 'string' || !/^https?:\/\/\S+$/i.test(media.url) || media.url.length > 2048) return fail('send.media.url must be an absolute http(s) URL');
-    for (const key of ['mimetype', 'file_name', 'caption'] as const) {
-      if (!optionalString(media[key], 4096)) return fail(`send.media.${key} must be a string`);
+    // The same limits as the REST API's MediaDto.
+    for (const [key, max] of [['mimetype', 255], ['file_name', 255], ['caption', 4096]] as const) {
+      if (!optionalString(media[key], max)) return fail(`send.media.${key} must be a string of at most ${max} characters`);
     }
     parsedMedia = {
       type: media.type as MediaPayload['type'],
