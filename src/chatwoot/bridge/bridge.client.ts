@@ -2,13 +2,14 @@ import { HttpException, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
 import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
+import { MAX_INT4 } from '../dto/chatwoot-settings.dto.js';
 import { mapActivationError, scrub, type ActivationContext } from './bridge-error.mapper.js';
 import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge.types.js';
 
 const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
 const toStatus = (value: unknown): IntegrationStatus => (STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
 /** Chatwoot inbox ids are PostgreSQL integers; anything else is "not known". */
-const toInboxId = (value: unknown): number => (Number.isInteger(value) && (value as number) > 0 && (value as number) <= 2_147_483_647 ? (value as number) : 0);
+const toInboxId = (value: unknown): number => (Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_INT4 ? (value as number) : 0);
 
 /** The only code that speaks to the bridge (SPEC section 8). */
 @Injectable()

@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import {
-  IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { INSTANCE_NAME } from '../instance-name.js';
-import { MAX_INT4, URL_RULE, trimTrailingSlash, type ChatwootSettingsDto } from '../../chatwoot/dto/chatwoot-settings.dto.js';
+import {
+  AccountIdRules, ApiTokenRules, BaseUrlRules, InboxNameRules, type ChatwootSettingsDto,
+} from '../../chatwoot/dto/chatwoot-settings.dto.js';
 
-const chatwootOn = (o: CreateInstanceDto) => o.chatwootEnabled === true;
-const present = (_: CreateInstanceDto, value: unknown) => value !== undefined;
+const requiredIfEnabled = (o: CreateInstanceDto, value: unknown) => o.chatwootEnabled === true || value !== undefined;
 
 /** Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules. */
 export class CreateInstanceDto {
@@ -24,33 +22,11 @@ export class CreateInstanceDto {
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() chatwootEnabled?: boolean;
 
-  @ApiPropertyOptional()
-  @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
-  @Transform(trimTrailingSlash)
-  @MaxLength(2048)
-  @IsUrl(URL_RULE, { message: 'chatwootBaseUrl must be an absolute http(s) URL' })
-  chatwootBaseUrl?: string;
-
-  @ApiPropertyOptional()
-  @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
-  @Min(1, { message: 'chatwootAccountId must be greater than 0' })
-  @Max(MAX_INT4, { message: `chatwootAccountId must be at most ${MAX_INT4}` })
-  @IsInt({ message: 'chatwootAccountId must be an integer' })
-  chatwootAccountId?: number;
-
-  @ApiPropertyOptional({ writeOnly: true })
-  @ValidateIf((o, v) => chatwootOn(o) || present(o, v))
-  @MaxLength(512)
-  @IsNotEmpty()
-  @IsString()
-  chatwootApiToken?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @MaxLength(255)
-  @IsNotEmpty()
-  @IsString()
-  chatwootInboxName?: string;
+  // Required when chatwootEnabled is true; checked whenever present.
+  @ApiPropertyOptional() @ValidateIf(requiredIfEnabled) @BaseUrlRules() chatwootBaseUrl?: string;
+  @ApiPropertyOptional() @ValidateIf(requiredIfEnabled) @AccountIdRules() chatwootAccountId?: number;
+  @ApiPropertyOptional({ writeOnly: true }) @ValidateIf(requiredIfEnabled) @ApiTokenRules() chatwootApiToken?: string;
+  @ApiPropertyOptional() @InboxNameRules() chatwootInboxName?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootSignMessages?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootIgnoreGroups?: boolean;
