@@ -1,4 +1,8 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException,
+} from '@nestjs/common';
+import { FixedWindowLimiter } from '../common/rate-limit/fixed-window.limiter.js';
+import { AppConfig } from '../config/app-config.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ACCESS_KEY } from './access.decorator.js';
@@ -8,10 +12,16 @@ import { extractToken, hashToken } from './token.util.js';
 
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
+  /** Unknown tokens per client address: guessing tokens costs a database lookup each time. */
+  private readonly invalidTokens: FixedWindowLimiter;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: ApiTokensRepository,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.invalidTokens = new FixedWindowLimiter(config.rateLimit.invalidTokensPerMinute, 60_000);
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -22,8 +32,13 @@ export class TokenAuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const token = extractToken(req);
     if (!token) throw new UnauthorizedException('Missing token');
+    const client = req.ip ?? 'unknown';
+    if (this.invalidTokens.exhausted(client)) throw new HttpException('Rate limit exceeded. Try again later.', HttpStatus.TOO_MANY_REQUESTS);
     const principal = await this.tokens.findPrincipal(hashToken(token));
-    if (!principal) throw new UnauthorizedException('Invalid token');
+    if (!principal) {
+      this.invalidTokens.take(client);
+      throw new UnauthorizedException('Invalid token');
+    }
 
     if (principal.instance) {
       if (access === 'account') throw new UnauthorizedException('Invalid token');

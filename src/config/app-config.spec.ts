@@ -27,7 +27,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       bootstrapAccountToken: undefined,
       encryptionKeys: [],
-      rateLimit: { perMinute: 100, instanceNewPerMinute: 20 },
+      rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,
       channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
     });

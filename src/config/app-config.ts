@@ -29,7 +29,8 @@ export class AppConfig {
   logLevel: string;
   bootstrapAccountToken?: string;
   encryptionKeys: EncryptionKey[];
-  rateLimit: { perMinute: number; instanceNewPerMinute: number };
+  /** Per token; and, for unknown tokens, per client address (a random token must not mean a fresh budget). */
+  rateLimit: { perMinute: number; instanceNewPerMinute: number; invalidTokensPerMinute: number };
   /** Present only when BRIDGE_URL and BRIDGE_TOKEN are both set: the Chatwoot module is enabled. */
   bridge?: BridgeConfig;
   channel: ChannelConfig;
@@ -80,6 +81,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimit: {
       perMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 100, 1),
       instanceNewPerMinute: int(env, 'RATE_LIMIT_INSTANCE_NEW_PER_MINUTE', 20, 1),
+      invalidTokensPerMinute: int(env, 'RATE_LIMIT_INVALID_TOKENS_PER_MINUTE', 30, 1),
     },
     bridge,
     channel: {

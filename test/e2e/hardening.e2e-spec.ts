@@ -95,3 +95,24 @@ describe('hardening against odd input', () => {
     ws.close();
   });
 });
+
+describe('unknown tokens, counted per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 once an address has tried too many unknown tokens, whatever the next token is', async () => {
+    const valid = await t.newAccount();
+    for (let i = 0; i < 3; i++) {
+      expect((await api(t.url, `guess-${i}-${Math.random()}`).get('/api/instance/list')).body).toEqual(error('Invalid token'));
+    }
+    const next = await api(t.url, `guess-x-${Math.random()}`).get('/api/instance/list');
+    expect(next.status).toBe(429);
+    expect(next.body).toEqual(error('Rate limit exceeded. Try again later.'));
+    // The address is held for the rest of the window, valid token or not: guessing must not pay.
+    expect((await api(t.url, valid).get('/api/instance/list')).status).toBe(429);
+    expect((await api(t.url).get('/health')).status).toBe(200);
+  });
+});

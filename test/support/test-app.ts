@@ -70,7 +70,7 @@ export interface TestApp {
 export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
-  const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', ...database.env, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '100000', ...database.env, ...env });
   registerSecret(env.BRIDGE_TOKEN?.trim());
   registerSecret(config.bootstrapAccountToken);
   config.encryptionKeys.forEach((k) => registerSecret(k.key.toString('base64')));

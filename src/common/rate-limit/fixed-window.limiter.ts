@@ -20,6 +20,12 @@ export class FixedWindowLimiter {
     return { allowed, remaining: this.limit - window.count, resetAt: window.resetAt };
   }
 
+  /** True when the key has used its whole window (without counting this look). */
+  exhausted(key: string, now = Date.now()): boolean {
+    const window = this.windows.get(key);
+    return !!window && window.resetAt > now && window.count >= this.limit;
+  }
+
   private sweep(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + this.windowMs;
