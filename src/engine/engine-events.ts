@@ -23,7 +23,7 @@ export class EngineEvents {
     const results = await Promise.allSettled([...this.handlers].map(async (handler) => handler(event)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     if (failures.length === 0) return;
-    this.logger.error({ err: { message: String(failures[0]?.message ?? failures[0]) }, event: event.event, instance: event.instance.name }, 'event subscriber failed');
+    this.logger.error({ err: failures[0], event: event.event, instance: event.instance.name }, 'event subscriber failed');
     throw new AggregateError(failures, 'an event subscriber failed');
   }
 }

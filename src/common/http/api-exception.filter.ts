@@ -12,9 +12,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, message } = this.describe(exception);
     if (status >= 500 && !(exception instanceof HttpException)) {
-      // Not the error object itself: a query error carries its parameters, which may be secrets.
-      const { name, message, code, stack } = exception as Error & { code?: string };
-      this.logger.error({ err: { name, message, code, stack } }, 'unexpected error');
+      this.logger.error({ err: exception }, 'unexpected error');
     }
     if (res.headersSent) return;
     res.status(status).json({ success: false, error: { message } });

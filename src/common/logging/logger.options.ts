@@ -38,6 +38,9 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
             url: redactUrl(req.url),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          // Every logged error, wherever it comes from: never its other fields, since a query error
+          // carries its parameters and an HTTP client error its request headers.
+          err: (err: Error & { code?: unknown }) => ({ type: err?.name, message: err?.message, code: err?.code, stack: err?.stack }),
         },
         customProps: () => ({ context: 'HTTP' }),
         // Error responses are expected outcomes here, already explained in their bodies: no stack.
