@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { pino, type LoggerOptions } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { Writable } from 'node:stream';
 import { loggerOptions } from './logger.options.js';
 
-function logLine(write: (logger: ReturnType<typeof pino>) => void): string {
+function logLine(write: (logger: Logger) => void): string {
   const lines: string[] = [];
   const stream = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
   const [options] = loggerOptions('info').pinoHttp as [LoggerOptions];
-  write(pino(options, stream));
+  write(pino(options, stream) as unknown as Logger);
   return lines.join('');
 }
 
