@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, prepareDataDir } from './src/database/data-source.options.js';
+import { dataSourceOptions, prepareDataDir } from './src/ryzeapi/database/data-source.options.js';
 
 const settings = { databaseUrl: process.env.DATABASE_URL?.trim() || undefined, dataDir: process.env.DATA_DIR?.trim() || './data' };
 if (!settings.databaseUrl) prepareDataDir(settings.dataDir);

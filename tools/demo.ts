@@ -13,9 +13,9 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccountsService } from '../src/accounts/accounts.service.js';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config/app-config.js';
+import { AccountsService } from '../src/ryzeapi/accounts/accounts.service.js';
+import { createApp } from '../src/ryzeapi/app.factory.js';
+import { loadConfig } from '../src/ryzeapi/config/app-config.js';
 import { BridgeClient, type EventFrame } from './bridge-client.js';
 
 const INSTANCE = 'demo';

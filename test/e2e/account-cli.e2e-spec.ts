@@ -8,7 +8,7 @@ import { createTestDatabase, startApp, type TestDatabase } from '../support/test
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = resolve(ROOT, 'dist/src/cli/account-create.js');
+const CLI = resolve(ROOT, 'dist/src/ryzeapi/cli/account-create.js');
 
 /** `npm run account:create -- <name>` (SPEC section 11), run as the operator would: a child process. */
 describe('account:create CLI', () => {

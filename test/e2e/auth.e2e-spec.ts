@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../src/auth/token.util.js';
+import { hashToken } from '../../src/ryzeapi/auth/token.util.js';
 import { api, request } from '../support/http.js';
 import { capturedLogs, startApp, type TestApp } from '../support/test-app.js';
 

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { BridgeClient, type BridgeClientOptions, type EventFrame } from '../../tools/bridge-client.js';
-import { OutboxRetention } from '../../src/chatwoot/channel/outbox.retention.js';
-import { SandboxEngine } from '../../src/engine/sandbox/sandbox.engine.js';
-import { InstancesService } from '../../src/instances/instances.service.js';
+import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
+import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
+import { InstancesService } from '../../src/ryzeapi/instances/instances.service.js';
 import { bridgeEnv, createIntegration, sleep, terminateFromServer, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { BridgeClient, type EventFrame } from '../../tools/bridge-client.js';
-import { SandboxEngine } from '../../src/engine/sandbox/sandbox.engine.js';
+import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
 import { bridgeEnv, createIntegration, portOf, prng, TcpProxy, terminateFromServer, waitFor } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';

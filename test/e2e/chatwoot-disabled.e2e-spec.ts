@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config/app-config.js';
-import { ConfigError } from '../../src/config/config.error.js';
+import { loadConfig } from '../../src/ryzeapi/config/app-config.js';
+import { ConfigError } from '../../src/shared/config/config.error.js';
 import { api } from '../support/http.js';
 import { createTestDatabase, startApp, TEST_KEY, type TestApp, type TestDatabase } from '../support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { ChatwootIntegration } from '../../src/chatwoot/chatwoot-integration.entity.js';
+import { ChatwootIntegration } from '../../src/ryzeapi/chatwoot/chatwoot-integration.entity.js';
 import { FakeBridge, type Failure } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { registerSecret } from '../support/leak-guard.js';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { ChatwootIntegration } from '../../src/chatwoot/chatwoot-integration.entity.js';
+import { ChatwootIntegration } from '../../src/ryzeapi/chatwoot/chatwoot-integration.entity.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { registerSecret } from '../support/leak-guard.js';
@@ -11,7 +11,7 @@ import { createTestDatabase, startApp, TEST_KEY, type TestApp, type TestDatabase
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = resolve(ROOT, 'dist/src/cli/keys-rotate.js');
+const CLI = resolve(ROOT, 'dist/src/ryzeapi/cli/keys-rotate.js');
 const K1 = TEST_KEY;
 const K2 = `k2:${Buffer.alloc(32, 42).toString('base64')}`;
 const NAMES = ['alpha', 'beta', 'gamma'];

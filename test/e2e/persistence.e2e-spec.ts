@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { hashToken } from '../../src/auth/token.util.js';
+import { hashToken } from '../../src/ryzeapi/auth/token.util.js';
 import { api } from '../support/http.js';
 import { capturedLogs, createTestDatabase, startApp, type TestApp, type TestDatabase } from '../support/test-app.js';
 

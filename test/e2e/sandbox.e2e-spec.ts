@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EngineEvents } from '../../src/engine/engine-events.js';
-import type { EngineEvent } from '../../src/engine/engine.types.js';
+import { EngineEvents } from '../../src/ryzeapi/engine/engine-events.js';
+import type { EngineEvent } from '../../src/ryzeapi/engine/engine.types.js';
 import { api } from '../support/http.js';
 import { startApp, type TestApp } from '../support/test-app.js';
 

@@ -1,7 +1,7 @@
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import WebSocket from 'ws';
-import { ChannelHub } from '../../src/chatwoot/channel/channel.hub.js';
-import { InstancesService } from '../../src/instances/instances.service.js';
+import { ChannelHub } from '../../src/ryzeapi/chatwoot/channel/channel.hub.js';
+import { InstancesService } from '../../src/ryzeapi/instances/instances.service.js';
 import type { FakeBridge } from './fake-bridge.js';
 import { api } from './http.js';
 import { TEST_KEY, type TestApp } from './test-app.js';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { createApp } from '../../src/app.factory.js';
-import { AccountsService } from '../../src/accounts/accounts.service.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { createApp } from '../../src/ryzeapi/app.factory.js';
+import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
+import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
 
 export const TEST_KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;

@@ -17,7 +17,7 @@ import { ChatwootIntegrationsRepository } from './chatwoot-integrations.reposito
 import { ChatwootController } from './chatwoot.controller.js';
 import { ChatwootService } from './chatwoot.service.js';
 import { BRIDGE_CONFIG } from './chatwoot.tokens.js';
-import { useEncryptionKeys } from './crypto/encrypted.transformer.js';
+import { useEncryptionKeys } from '../../shared/crypto/encrypted.transformer.js';
 
 /**
  * Enabled (BRIDGE_URL and BRIDGE_TOKEN set): controller, service, BridgeClient, encrypted storage

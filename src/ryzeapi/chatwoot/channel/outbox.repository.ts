@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { UNSTORABLE } from '../../common/text/unstorable.js';
+import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 
 export interface OutboxEvent {
   seq: number;

@@ -1,4 +1,4 @@
-import { UNSTORABLE } from '../../common/text/unstorable.js';
+import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 import { MEDIA_TYPES } from '../../messages/dto/media.dto.js';
 import type { MediaPayload } from '../../engine/engine.types.js';
 import { toJid } from '../../engine/jid.js';

@@ -7,10 +7,10 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ChatwootIntegration } from '../chatwoot/chatwoot-integration.entity.js';
-import { useEncryptionKeys } from '../chatwoot/crypto/encrypted.transformer.js';
-import { TokenDecryptionError } from '../chatwoot/crypto/token-cipher.js';
+import { useEncryptionKeys } from '../../shared/crypto/encrypted.transformer.js';
+import { TokenDecryptionError } from '../../shared/crypto/token-cipher.js';
 import { loadConfig } from '../config/app-config.js';
-import { ConfigError } from '../config/config.error.js';
+import { ConfigError } from '../../shared/config/config.error.js';
 import { dataSourceOptions, prepareDataDir } from '../database/data-source.options.js';
 
 interface StoredToken {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { loadConfig } from './config/app-config.js';
-import { ConfigError } from './config/config.error.js';
+import { ConfigError } from '../shared/config/config.error.js';
 import { prepareDataDir } from './database/data-source.options.js';
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig, parseEncryptionKeys } from './app-config.js';
-import { ConfigError } from './config.error.js';
+import { parseEncryptionKeys } from '../../shared/config/env.js';
+import { loadConfig } from './app-config.js';
+import { ConfigError } from '../../shared/config/config.error.js';
 
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
 const KEY_B = Buffer.alloc(32, 2).toString('base64');

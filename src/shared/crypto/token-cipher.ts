@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EncryptionKey } from '../../config/app-config.js';
+import type { EncryptionKey } from '../config/env.js';
 
 const VERSION = 'v1';
 const AAD = Buffer.from('chatwoot_integrations.chatwoot_api_token');

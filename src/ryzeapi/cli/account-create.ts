@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { loadConfig } from '../config/app-config.js';
-import { ConfigError } from '../config/config.error.js';
+import { ConfigError } from '../../shared/config/config.error.js';
 import { dataSourceOptions, prepareDataDir } from '../database/data-source.options.js';
 
 const USAGE = 'usage: npm run account:create -- <name>';

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Instance } from '../instances/instance.entity.js';
-import { encryptedTransformer } from './crypto/encrypted.transformer.js';
+import { encryptedTransformer } from '../../shared/crypto/encrypted.transformer.js';
 
 export type IntegrationStatus = 'active' | 'paused' | 'error';
 

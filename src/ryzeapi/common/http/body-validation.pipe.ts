@@ -1,5 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
-import { UNSTORABLE } from '../text/unstorable.js';
+import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 import { MALFORMED_JSON } from './json-body.parser.js';
 
 /** Body validation with the contract's message: 400 `invalid body: <what is wrong>`. */

@@ -1,5 +1,5 @@
 import type { ValueTransformer } from 'typeorm';
-import type { EncryptionKey } from '../../config/app-config.js';
+import type { EncryptionKey } from '../config/env.js';
 import { TokenCipher } from './token-cipher.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { DataSourceOptions } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
-import { lockDataDir } from './data-dir.lock.js';
+import { lockDataDir } from '../../shared/database/data-dir.lock.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 

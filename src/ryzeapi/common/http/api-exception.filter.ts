@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { redactUrl } from '../logging/logger.options.js';
+import { redactUrl } from '../../../shared/logging/logger.options.js';
 
 /** Every error leaves the service as {"success": false, "error": {"message": "..."}}. */
 @Catch()

@@ -8,7 +8,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
 import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
-import { loggerOptions } from './common/logging/logger.options.js';
+import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';

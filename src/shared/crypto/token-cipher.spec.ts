@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { EncryptionKey } from '../../config/app-config.js';
+import type { EncryptionKey } from '../config/env.js';
 import { encryptedTransformer, useEncryptionKeys } from './encrypted.transformer.js';
 import { TokenCipher, TokenDecryptionError } from './token-cipher.js';
 
