@@ -94,7 +94,7 @@ export class ChatwootService {
   async describe(instance: Instance) {
     const row = await this.integrations.find(instance.id);
     if (!row) throw new NotFoundException('no chatwoot integration for this instance');
-    const live = await this.bridge.status(row.bridgeIntegrationId);
+    const live = await this.bridge.status(row.bridgeIntegrationId, async () => [await this.integrations.apiToken(instance.id)]);
     if (live) {
       const inboxId = row.chatwootInboxId === 0 && live.inboxId > 0 ? live.inboxId : row.chatwootInboxId;
       if (live.status !== row.status || live.lastError !== row.lastError || inboxId !== row.chatwootInboxId) {
