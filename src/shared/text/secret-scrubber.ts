@@ -12,11 +12,11 @@ const MAX_PATTERNS = 256;
  * base64 and base64url encodings, also where it sits inside a longer base64 string. Scrub
  * before cutting a text: a secret cut in two is no longer recognised.
  */
-export function scrubSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
+export function scrubSecrets(text: string, secrets: readonly (string | null | undefined)[], replacement = REDACTED): string {
   const distinct = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))];
   // Longest first, so that a secret containing another one is removed whole.
   distinct.sort((a, b) => b.length - a.length);
-  return distinct.reduce((out, secret) => out.replace(patternFor(secret), REDACTED), text);
+  return distinct.reduce((out, secret) => out.replace(patternFor(secret), () => replacement), text);
 }
 
 function patternFor(secret: string): RegExp {
