@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
+import { RawBridge, waitFor } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api, request } from '../support/http.js';
 import { findLeaks, registerSecret } from '../support/leak-guard.js';
@@ -43,16 +44,16 @@ describe('secrets in encoded forms and in bridge texts', () => {
     let probe = 0;
 
     it.each([
-      ['%74oken=<token> (percent-encoded key)', (tok: string) => `%74oken=${tok}`, 200],
-      ['to%6Ben=<token>', (tok: string) => `to%6Ben=${tok}`, 200],
-      ['token=<token, every byte percent-encoded>', (tok: string) => `token=${percentEncoded(tok)}`, 200],
-      ['token[]=<token>', (tok: string) => `token[]=${tok}`, 401],
-      ['token%5B%5D=<token>', (tok: string) => `token%5B%5D=${tok}`, 401],
-      ['TOKEN=<token> (key in upper case)', (tok: string) => `TOKEN=${tok}`, 401],
-      ['%2574oken=<token> (key encoded twice)', (tok: string) => `%2574oken=${tok}`, 401],
-      ['token%3D<token> (the token inside the key)', (tok: string) => `token%3D${tok}`, 401],
-      ['next=/x?token=<token> (a nested query)', (tok: string) => `next=${encodeURIComponent(`/x?token=${tok}`)}`, 401],
-    ])('redacts ?%s in the request log line (answer %i)', async (_form, query, status) => {
+      ['%74oken=<token> (percent-encoded key)', 200, (tok: string) => `%74oken=${tok}`],
+      ['to%6Ben=<token>', 200, (tok: string) => `to%6Ben=${tok}`],
+      ['token=<token, every byte percent-encoded>', 200, (tok: string) => `token=${percentEncoded(tok)}`],
+      ['token[]=<token>', 401, (tok: string) => `token[]=${tok}`],
+      ['token%5B%5D=<token>', 401, (tok: string) => `token%5B%5D=${tok}`],
+      ['TOKEN=<token> (key in upper case)', 401, (tok: string) => `TOKEN=${tok}`],
+      ['%2574oken=<token> (key encoded twice)', 401, (tok: string) => `%2574oken=${tok}`],
+      ['token%3D<token> (the token inside the key)', 401, (tok: string) => `token%3D${tok}`],
+      ['next=/x?token=<token> (a nested query)', 401, (tok: string) => `next=${encodeURIComponent(`/x?token=${tok}`)}`],
+    ])('redacts ?%s in the request log line (answer %i)', async (_form, status, query) => {
       const marker = `probe=${++probe}`;
       const res = await request(t.url, 'GET', `/api/instance/list?${marker}&${query(accountToken)}`);
       expect(res.status).toBe(status);
@@ -89,6 +90,29 @@ describe('secrets in encoded forms and in bridge texts', () => {
       const listed = await account.get('/api/chatwoot/list/scrub');
       expect(listed.body.last_error).toBe(`${'x'.repeat(1995)}[REDA`);
       expect(await storedLastError()).toBe(`${'x'.repeat(1995)}[REDA`);
+    });
+
+    it('a send command on the bridge channel is stored and sent on without either token', async () => {
+      expect((await account.get('/api/instance/connect/scrub')).status).toBe(200);
+      const raw = new RawBridge(`${t.wsUrl}/ws/chatwoot/scrub`, bridge.token);
+      try {
+        await raw.opened;
+        const media = { type: 'document', url: `https://cdn.example.com/a.pdf?t=${CW_TOKEN}`, file_name: `${CW_TOKEN}.pdf`, caption: `Bearer ${bridge.token}` };
+        raw.send({ type: 'send', id: 'scrub-1', to: '5511999999999', text: `token ${CW_TOKEN} / ${base64(bridge.token)}`, sender_name: CW_TOKEN.toUpperCase() });
+        raw.send({ type: 'send', id: 'scrub-2', to: '5511999999999', media });
+        expect((await raw.next('result 1', (f) => f.id === 'scrub-1')).ok).toBe(true);
+        expect((await raw.next('result 2', (f) => f.id === 'scrub-2')).ok).toBe(true);
+        const sent = (await account.get('/api/sandbox/sent/scrub')).body.data;
+        expect(sent.map((m: { text: string | null; media: unknown }) => [m.text, m.media])).toEqual([
+          ['token [REDACTED] / [REDACTED]', null],
+          [null, { type: 'document', url: 'https://cdn.example.com/a.pdf?t=[REDACTED]', file_name: '[REDACTED].pdf', caption: 'Bearer [REDACTED]' }],
+        ]);
+        await waitFor('the two echoes', () => raw.events.filter((f) => f.event === 'message.exchange').length === 2);
+        const stored: string[] = (await t.app.get(DataSource).query('SELECT data::text AS data FROM chatwoot_events')).map((r: { data: string }) => r.data);
+        expect(leaksIn([JSON.stringify(raw.events), JSON.stringify(sent), ...stored], [CW_TOKEN, bridge.token])).toEqual([]);
+      } finally {
+        await raw.close();
+      }
     });
   });
 

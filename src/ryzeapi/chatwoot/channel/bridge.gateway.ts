@@ -8,7 +8,8 @@ import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
-import { CLOSE } from './channel.frames.js';
+import { ChatwootIntegrationsRepository } from '../chatwoot-integrations.repository.js';
+import { CLOSE, scrubCommand } from './channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -26,6 +27,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(BridgeGateway.name);
   private readonly wss: WebSocketServer;
   private readonly expectedToken: Buffer;
+  private readonly bridgeToken: string;
   private server?: Server;
   private stopping = false;
   private heartbeat?: NodeJS.Timeout;
@@ -39,7 +41,9 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
+    private readonly integrations: ChatwootIntegrationsRepository,
   ) {
+    this.bridgeToken = bridge.token;
     this.expectedToken = digest(bridge.token);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
   }
@@ -79,8 +83,9 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
           ack: (seq) => this.hub.ack(instance.id, seq),
           execute: async (command) => {
-            const current = await this.outbox.cursor(instance.id);
-            return this.executor.execute(ref, command, current?.signMessages ?? false);
+            const [current, apiToken] = await Promise.all([this.outbox.cursor(instance.id), this.integrations.apiToken(instance.id)]);
+            // What the bridge sends is stored (sandbox messages, events): never with a secret in it.
+            return this.executor.execute(ref, scrubCommand(command, [this.bridgeToken, apiToken]), current?.signMessages ?? false);
           },
         });
         ws.on('error', (error) => this.logger.warn({ instance: instance.name, reason: error.message }, 'bridge socket error'));
