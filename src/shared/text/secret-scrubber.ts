@@ -23,6 +23,8 @@ function patternFor(secret: string): RegExp {
   let pattern = patterns.get(secret);
   if (!pattern) {
     if (patterns.size >= MAX_PATTERNS) patterns.delete(patterns.keys().next().value!);
+    // Case-insensitive throughout: also for hex (either case) and base64, where it may remove a
+    // look-alike too, which costs nothing for a scrubber.
     pattern = new RegExp(alternatives(secret).join('|'), 'gi');
     patterns.set(secret, pattern);
   }
