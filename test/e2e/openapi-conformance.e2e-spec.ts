@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { DataSource } from 'typeorm';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { request, type ApiResponse, type RequestOptions } from '../support/http.js';
@@ -44,6 +45,7 @@ class DocumentValidator {
   private readonly routes: { method: string; pattern: RegExp; operation: Operation; path: string }[] = [];
 
   constructor(document: Document) {
+    addFormats.default(this.ajv);
     const checked = structuredClone(document);
     closeObjects(checked);
     this.ajv.addSchema({ $id: 'doc', components: checked.components });
