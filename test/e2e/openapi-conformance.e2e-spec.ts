@@ -283,6 +283,16 @@ describe('the OpenAPI document describes the service', () => {
       expect(failures.splice(0)).toEqual([]);
     });
 
+    it('answers 400 to a path parameter that is not valid %-encoding, on every route that takes one', async () => {
+      for (const [path, item] of Object.entries(document.paths)) {
+        if (!path.includes('{instance}')) continue;
+        for (const method of Object.keys(item)) {
+          await expectStatus(t, 400, method.toUpperCase(), path.replace('{instance}', '%E0'), undefined, { token: account });
+        }
+      }
+      expect(failures.splice(0)).toEqual([]);
+    });
+
     it('answers an unsupported method on a known path with 405 and Allow, and an unknown path with 404', async () => {
       const isEnvelope = componentValidator('ApiError');
       const trace = await rawRequest(t.url, 'TRACE', '/health');

@@ -4,7 +4,7 @@ import { ApiErrorDto } from './api-error.dto.js';
 
 /** What each error status means, unless the route says more. */
 export const ERROR_MEANING: Record<number, string> = {
-  400: 'Invalid body: `invalid body: <what is wrong>`',
+  400: 'Invalid body (`invalid body: <what is wrong>`), or a path parameter that is not valid %-encoding',
   401: '`Missing token` or `Invalid token`',
   403: '`Instance token does not match this instance`',
   404: '`instance not found`',

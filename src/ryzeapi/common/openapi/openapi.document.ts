@@ -73,17 +73,16 @@ function validatedClasses(): Map<Function, ValidationMetadata[]> {
   return stored as Map<Function, ValidationMetadata[]>;
 }
 
-/** Rate limits and their headers on every answer; body errors on every route that takes a body; instance names. */
+/** Rate limits and their headers on every answer; body and path errors; instance names. */
 function describeCommonResponses(document: OpenAPIObject): void {
   const error = (status: number) => ({ description: ERROR_MEANING[status]!, content: { 'application/json': { schema: { $ref: getSchemaPath(ApiErrorDto) } } } });
   for (const item of Object.values(document.paths)) {
     for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
       if (!operation) continue;
       operation.responses[429] ??= error(429);
-      if (operation.requestBody) {
-        operation.responses[400] ??= error(400);
-        operation.responses[413] ??= error(413);
-      }
+      if (operation.requestBody) operation.responses[413] ??= error(413);
+      // Express answers 400 to a path parameter that is not valid %-encoding.
+      if (operation.requestBody || operation.parameters?.some((p) => 'in' in p && p.in === 'path')) operation.responses[400] ??= error(400);
       for (const [status, response] of Object.entries(operation.responses)) {
         if (!response || '$ref' in response) continue;
         response.headers = { ...RATE_LIMIT_HEADERS, ...(status === '429' && { 'Retry-After': RETRY_AFTER }), ...response.headers };
