@@ -179,7 +179,7 @@ describe('the OpenAPI document describes the service', () => {
       const accountId = schemas.ChatwootSettingsDto.properties.chatwootAccountId;
       expect(accountId).toMatchObject({ type: 'integer', minimum: 1, maximum: 2_147_483_647 });
       expect(schemas.CreateInstanceDto.properties.chatwootAccountId).toMatchObject({ type: 'integer', minimum: 1, maximum: 2_147_483_647 });
-      expect(schemas.ChatwootSettingsDto.properties.chatwootBaseUrl).toMatchObject({ type: 'string', format: 'uri', maxLength: 2048 });
+      expect(schemas.ChatwootSettingsDto.properties.chatwootBaseUrl).toMatchObject({ type: 'string', format: 'uri', pattern: '^(http|https)://', maxLength: 2048 });
       expect(schemas.CreateInstanceDto.properties.name).toMatchObject({ type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', minLength: 1, maxLength: 64 });
       expect(schemas.MediaDto.properties.type.enum).toEqual(['image', 'video', 'audio', 'document']);
       expect(schemas.SendTextDto.properties.message).toMatchObject({ minLength: 1, maxLength: 65536 });

@@ -17,10 +17,13 @@ const CONSTRAINTS: Record<string, (schema: SchemaObject, constraints: any[]) => 
   max: (s, [n]) => void (s.maximum = n),
   minLength: (s, [n]) => void (s.minLength = n),
   maxLength: (s, [n]) => void (s.maxLength = n),
-  isNotEmpty: (s) => void (s.minLength = Math.max(s.minLength ?? 0, 1)),
+  isNotEmpty: (s) => void (s.type === 'string' && (s.minLength = Math.max(s.minLength ?? 0, 1))),
   matches: (s, [pattern]) => void (s.pattern = pattern instanceof RegExp ? pattern.source : String(pattern)),
   isWhatsAppNumber: (s, [pattern]) => void (s.pattern = (pattern as RegExp).source),
-  isUrl: (s) => void (s.format = 'uri'),
+  isUrl: (s, [options]) => {
+    s.format = 'uri';
+    if (options?.protocols) s.pattern = `^(${options.protocols.join('|')})://`;
+  },
   isIn: (s, [values]) => void (s.enum = values),
 };
 
