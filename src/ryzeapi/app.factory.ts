@@ -1,11 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { jsonBodyParser } from './common/http/json-body.parser.js';
+import { methodNotAllowed } from './common/http/method-not-allowed.middleware.js';
+import { createOpenApiDocument } from './common/openapi/openapi.document.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -20,15 +22,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   // and carry the X-RateLimit headers too.
   const rateLimit = new RateLimitMiddleware(config);
   app.use(rateLimit.use.bind(rateLimit));
+  app.use(methodNotAllowed(app));
   app.use(jsonBodyParser('1mb'));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('RyzeAPI — Chatwoot module')
-      .setDescription('Accounts, instances, the sandbox WhatsApp engine and the Chatwoot integration (bridge edition).')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'token' }, 'token')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app));
   return app;
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RequireAccess } from '../auth/access.decorator.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { HealthDto } from './health.dto.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -11,7 +13,9 @@ export class HealthController {
 
   @Get()
   @RequireAccess('public')
-  async check() {
+  @ApiOkResponse({ type: HealthDto })
+  @ApiErrors([503, '`database unavailable`'])
+  async check(): Promise<HealthDto> {
     const started = performance.now();
     try {
       await this.db.query('SELECT 1');

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
-import { INSTANCE_NAME } from '../instance-name.js';
+import { INSTANCE_NAME, INSTANCE_NAME_SCHEMA } from '../instance-name.js';
 import {
   AccountIdRules, ApiTokenRules, BaseUrlRules, InboxNameRules, type ChatwootSettingsDto,
 } from '../../chatwoot/dto/chatwoot-settings.dto.js';
@@ -9,7 +9,7 @@ const requiredIfEnabled = (o: CreateInstanceDto, value: unknown) => o.chatwootEn
 
 /** Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules. */
 export class CreateInstanceDto {
-  @ApiProperty({ example: 'suporte', pattern: INSTANCE_NAME.source })
+  @ApiProperty({ example: 'suporte', ...INSTANCE_NAME_SCHEMA })
   @IsString()
   @Matches(INSTANCE_NAME, { message: 'name must be 1 to 64 of A-Z a-z 0-9 _ -' })
   name: string;
@@ -20,7 +20,10 @@ export class CreateInstanceDto {
   @Matches(/^[A-Za-z0-9_.-]{16,256}$/, { message: 'token must be 16 to 256 of A-Z a-z 0-9 _ - .' })
   token?: string;
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() chatwootEnabled?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'When true, chatwootBaseUrl, chatwootAccountId and chatwootApiToken are required' })
+  @IsOptional()
+  @IsBoolean()
+  chatwootEnabled?: boolean;
 
   // Required when chatwootEnabled is true; checked whenever present.
   @ApiPropertyOptional() @ValidateIf(requiredIfEnabled) @BaseUrlRules() chatwootBaseUrl?: string;
