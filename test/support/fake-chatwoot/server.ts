@@ -120,7 +120,7 @@ export class FakeChatwoot {
   }
 
   static async start(options: FakeChatwootOptions = {}): Promise<FakeChatwoot> {
-    const fake = new FakeChatwoot(await RequestChecker.create(), options);
+    const fake = new FakeChatwoot(await RequestChecker.acquire(), options);
     await fake.listen();
     return fake;
   }
@@ -355,7 +355,7 @@ export class FakeChatwoot {
         this.server.close(() => resolve());
         this.server.closeAllConnections();
       });
-      await this.checker.close();
+      this.checker.release();
     }
     if (!options.allowViolations) this.assertNoViolations();
   }
@@ -413,6 +413,8 @@ export class FakeChatwoot {
     const media = MEDIA_PATH.exec(url.pathname);
     if (media && method === 'GET') return this.serveMedia(media[1], res);
 
+    // The latency runs alongside reading and checking the request, not after them.
+    const latency = this.faults.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs)) : undefined;
     const raw = await readBody(req);
     const parsed = await parseBody(req.headers['content-type'], raw);
     const logPath = url.pathname + redactQuery(url.search);
@@ -436,7 +438,7 @@ export class FakeChatwoot {
     if (!matched && check.operationId) problems.push('the fake Chatwoot does not implement this operation');
     if (problems.length) this.recordViolation(method, logPath, problems);
 
-    if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
+    await latency;
     const decision = this.faults.decide(method, url.pathname);
     if (decision.kind === 'reset') {
       log.status = 0;
