@@ -149,8 +149,9 @@ describe('valid calls', () => {
     const { inbox, contact, conversation } = await conversationSetup();
     const found = await call('GET', `/contacts/search?q=${encodeURIComponent('+5511999990001')}`);
     expect(found.body.payload.map((c: any) => c.id)).toEqual([contact.id]);
-    // An unencoded + is a space in a query string: Chatwoot finds nothing.
-    expect((await call('GET', '/contacts/search?q=+5511999990001')).body.payload).toEqual([]);
+    // An unencoded + is a space, which Chatwoot strips: the digits still find the contact.
+    expect((await call('GET', '/contacts/search?q=+5511999990001')).body.payload.map((c: any) => c.id)).toEqual([contact.id]);
+    expect(await call('GET', '/contacts/search?q=%20')).toMatchObject({ status: 422, body: { error: 'Specify search string with parameter q' } });
 
     const duplicate = await call('POST', '/contacts', { inbox_id: inbox.id, name: 'Ana again', phone_number: '+5511999990001' });
     expect(duplicate).toMatchObject({ status: 422, body: { message: 'Phone number has already been taken', attributes: ['phone_number'] } });
@@ -281,6 +282,17 @@ describe('webhooks', () => {
     await fake.waitFor(() => receiver.events().length === 1, 5000, 'the message_created webhook');
     expect(receiver.events('conversation_created')).toHaveLength(1);
     expect(receiver.events()[0].body).toMatchObject({ message_type: 'incoming', source_id: 'WAID:1', sender: { type: 'contact' } });
+  });
+
+  it('with signingSecrets, gives each new inbox a secret (its `secret`) and signs its webhooks with it', async () => {
+    await fake.close();
+    fake = await startFakeChatwoot({ apiWebhooks: false, signingSecrets: true });
+    const { inbox, conversation } = await conversationSetup();
+    expect(inbox.secret).toEqual(expect.any(String));
+    await fake.agentReply(conversation.id, { content: 'signed' });
+    const [{ headers, raw }] = receiver.events();
+    const expected = createHmac('sha256', inbox.secret).update(`${headers['x-chatwoot-timestamp']}.${raw}`).digest('hex');
+    expect(headers['x-chatwoot-signature']).toBe(`sha256=${expected}`);
   });
 
   it('gives up after Chatwoot’s 5-second timeout', async () => {

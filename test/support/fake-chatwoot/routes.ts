@@ -29,6 +29,7 @@ export interface RouteResult {
 
 /** What the routes tell the fake about, so it can post the inbox webhooks Chatwoot would. */
 export interface RouteEvents {
+  inboxCreated(inbox: InboxRecord): void;
   messageCreated(message: MessageRecord): void;
   conversationCreated(conversation: ConversationRecord): void;
   conversationStatusChanged(conversation: ConversationRecord): void;
@@ -138,6 +139,7 @@ export class ApplicationApi {
       throw new HttpError(422, { error: `the fake Chatwoot only creates API channels, not ${JSON.stringify(channel.type)}` });
     }
     const inbox = this.store.createInbox(ctx.account.id, String(ctx.body.name ?? ''), String(channel.webhook_url ?? ''));
+    this.events.inboxCreated(inbox);
     return { status: 200, body: this.views.inbox(inbox) };
   }
 
@@ -162,8 +164,9 @@ export class ApplicationApi {
 
   /** Chatwoot's search: `name`, `email`, `phone_number` or `identifier` containing q (case-insensitive). */
   private searchContacts(ctx: RouteContext): RouteResult {
-    const q = ctx.query.get('q') ?? '';
-    if (!q.trim()) throw new HttpError(422, { error: 'Specify search string with parameter q' });
+    // Rails reads an unencoded `+` as a space; Chatwoot strips q, so `+5511…` still finds by digits.
+    const q = (ctx.query.get('q') ?? '').trim();
+    if (!q) throw new HttpError(422, { error: 'Specify search string with parameter q' });
     const needle = q.toLowerCase();
     const found = [...this.store.contacts.values()].filter(
       (c) => c.accountId === ctx.account.id && [c.name, c.email, c.phoneNumber, c.identifier].some((v) => v?.toLowerCase().includes(needle)),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { registerSecret } from '../leak-guard.js';
@@ -18,6 +19,12 @@ export interface FakeChatwootOptions {
    * `conversation_status_changed`. Default true, as Chatwoot does.
    */
   apiWebhooks?: boolean;
+  /**
+   * Give every inbox created through the API a signing secret, as Chatwoot 4.13+ does: its
+   * webhooks are signed and the inbox JSON carries it as `secret`. Default false (unsigned, as
+   * before 4.13); setSigningSecret() sets one per inbox either way.
+   */
+  signingSecrets?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -102,8 +109,12 @@ export class FakeChatwoot {
   ) {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.apiWebhooks = options.apiWebhooks ?? true;
+    const signingSecrets = options.signingSecrets ?? false;
     this.views = new ChatwootViews(this.store, () => this.url);
     this.api = new ApplicationApi(this.store, this.views, {
+      inboxCreated: (inbox) => {
+        if (signingSecrets) this.setSigningSecret(inbox.id, randomBytes(24).toString('base64url'));
+      },
       messageCreated: (message) => this.onApiMessage(message),
       conversationCreated: (conversation) => this.onApiConversation('conversation_created', conversation),
       conversationStatusChanged: (conversation) => this.onApiConversation('conversation_status_changed', conversation),
