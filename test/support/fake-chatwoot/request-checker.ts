@@ -151,7 +151,6 @@ export class RequestChecker {
     });
     worker.on('error', (error) => this.stop(`the checker stopped: ${error.message}`));
     worker.on('exit', () => this.stop('the checker stopped'));
-    worker.unref();
   }
 
   /** The process's checker, started when needed; resolves once it can check. Pair with release(). */
@@ -164,12 +163,15 @@ export class RequestChecker {
     }
     checker.users++;
     clearTimeout(checker.idleTimer);
+    // Referenced while a fake uses it, so that a process waiting on it does not exit.
+    checker.worker.ref();
     await checker.ready;
     return checker;
   }
 
   release(): void {
     if (--this.users > 0) return;
+    this.worker.unref();
     this.idleTimer = setTimeout(() => {
       if (this.users > 0) return;
       if (RequestChecker.shared === this) RequestChecker.shared = undefined;
