@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadChatwootDocument, startFakeChatwoot, type FakeChatwoot } from '../support/fake-chatwoot/index.js';
 
 /** Proves the fake Chatwoot itself: state, document checks, auth, webhooks, faults. */
@@ -90,6 +93,15 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await fake.close();
+});
+
+describe('startFakeChatwoot outside Jest', () => {
+  it('keeps a process that only waits for it alive until it is up', () => {
+    const entry = pathToFileURL(resolve(import.meta.dirname, '../../dist/test/support/fake-chatwoot/index.js')).href;
+    const script = `const { startFakeChatwoot } = await import(${JSON.stringify(entry)}); const f = await startFakeChatwoot(); console.log('up', f.accountId); await f.close();`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    expect({ status: run.status, stdout: run.stdout.trim() }).toEqual({ status: 0, stdout: 'up 1' });
+  });
 });
 
 describe('the patched OpenAPI document', () => {
@@ -293,6 +305,20 @@ describe('webhooks', () => {
     const [{ headers, raw }] = receiver.events();
     const expected = createHmac('sha256', inbox.secret).update(`${headers['x-chatwoot-timestamp']}.${raw}`).digest('hex');
     expect(headers['x-chatwoot-signature']).toBe(`sha256=${expected}`);
+  });
+
+  it('posts another inbox’s traffic where it is told to, and activity messages and private notes as they are', async () => {
+    const { inbox, conversation } = await conversationSetup();
+    const other = fake.addInbox('Other Team');
+    const elsewhere = fake.addConversation(other.id, { name: 'Zed', phoneNumber: '+5511999990009' });
+    await fake.agentReply(elsewhere.id, { content: 'not yours', url: receiver.url });
+    await fake.activityMessage(conversation.id, 'Conversation was resolved by Maria');
+    await fake.agentReply(conversation.id, { content: 'note', private: true });
+    expect(receiver.events().map((r) => [r.body.inbox.id, r.body.message_type, r.body.private, r.body.sender?.type ?? null])).toEqual([
+      [other.id, 'outgoing', false, 'user'],
+      [inbox.id, 'activity', false, null],
+      [inbox.id, 'outgoing', true, 'user'],
+    ]);
   });
 
   it('gives up after Chatwoot’s 5-second timeout', async () => {
