@@ -1,5 +1,6 @@
+import type { Caller } from './auth.js';
 import { RecordInvalid, type FakeChatwootStore } from './store.js';
-import type { AccountRecord, ConversationRecord, ConversationStatus, InboxRecord, MediaFile, MessageRecord, Role, UserRecord } from './types.js';
+import type { AccountRecord, ConversationRecord, ConversationStatus, InboxRecord, MediaFile, MessageRecord } from './types.js';
 import type { ChatwootViews } from './views.js';
 
 /** A Chatwoot error answer: thrown by a handler, sent as is. */
@@ -12,10 +13,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface RouteContext {
-  account: AccountRecord;
-  user: UserRecord;
-  role: Role;
+export interface RouteContext extends Caller {
   params: Record<string, string>;
   query: URLSearchParams;
   body: any;

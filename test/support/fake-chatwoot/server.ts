@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { registerSecret } from '../leak-guard.js';
+import { authenticate } from './auth.js';
 import { Faults, type Outage } from './faults.js';
+import { parseBody, readBody } from './request-body.js';
 import { RequestChecker } from './request-checker.js';
 import { ApplicationApi, type RouteContext } from './routes.js';
 import { FakeChatwootStore } from './store.js';
@@ -460,29 +462,13 @@ export class FakeChatwoot {
     if (decision.kind === 'answer') return send(decision.status, decision.body, decision.headers);
 
     if (!account || !matched) return send(404, RAILS_404);
-    const auth = this.authenticate(req.headers, account[1]);
+    const auth = authenticate(this.store, req.headers, account[1]);
     if ('status' in auth) return send(auth.status, auth.body);
     if (parsed.problems.length) return send(400, { error: parsed.problems.join('; ') });
     if (check.problems.length) return send(422, { error: check.problems.join('; ') });
     const ctx: RouteContext = { ...auth, params: matched.params, query: new URLSearchParams(url.search), body: parsed.body, files: parsed.files };
     const result = this.api.run(matched.route, ctx);
     return send(result.status, result.body ?? '');
-  }
-
-  /** Chatwoot's checks, in its order: token present, token known, account exists, user belongs to it. */
-  private authenticate(headers: IncomingMessage['headers'], accountParam: string): Omit<RouteContext, 'params' | 'query' | 'body' | 'files'> | { status: number; body: unknown } {
-    const token = headers['api_access_token'];
-    if (typeof token !== 'string' || !token) {
-      // Without api_access_token Chatwoot falls back to devise_token_auth (an Authorization header is not read).
-      return { status: 401, body: { errors: ['You need to sign in or sign up before continuing.'] } };
-    }
-    const user = this.store.userByToken(token);
-    if (!user) return { status: 401, body: { error: 'Invalid Access Token' } };
-    const account = this.store.accounts.get(Number(accountParam));
-    if (!account) return { status: 404, body: { error: 'Resource could not be found' } };
-    const role = user.accounts.get(account.id);
-    if (!role) return { status: 401, body: { error: 'You are not authorized to access this account' } };
-    return { account, user, role };
   }
 
   private recordViolation(method: string, path: string, problems: string[]): void {
@@ -514,64 +500,4 @@ function redactQuery(search: string): string {
   const params = new URLSearchParams(search);
   if (params.has('api_access_token')) params.set('api_access_token', '[redacted]');
   return `?${params.toString()}`;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-interface ParsedBody {
-  mediaType: string;
-  /** What the route handler gets. */
-  body: unknown;
-  /** What the document check gets (multipart: the fields, files left out). */
-  checkBody: unknown;
-  files: MediaFile[];
-  problems: string[];
-}
-
-/** JSON, or a multipart form (its `attachments[]` files kept apart), as Rails parses them. */
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<ParsedBody> {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const empty: ParsedBody = { mediaType, body: undefined, checkBody: undefined, files: [], problems: [] };
-  if (!raw.length) return empty;
-  if (mediaType === 'application/json') {
-    try {
-      const body = JSON.parse(raw.toString('utf8'));
-      return { ...empty, body, checkBody: body };
-    } catch {
-      return { ...empty, checkBody: raw.toString('utf8'), problems: ['the body is not valid JSON'] };
-    }
-  }
-  if (mediaType === 'multipart/form-data') {
-    try {
-      const form = await new Response(raw, { headers: { 'content-type': contentType! } }).formData();
-      const fields: Record<string, unknown> = {};
-      const files: MediaFile[] = [];
-      for (const [name, value] of form.entries()) {
-        if (typeof value === 'string') setFormField(fields, name, value);
-        else if (name === 'attachments[]') files.push({ name: value.name, contentType: value.type || 'application/octet-stream', bytes: Buffer.from(await value.arrayBuffer()) });
-      }
-      return { ...empty, body: fields, checkBody: structuredClone(fields), files };
-    } catch (error) {
-      return { ...empty, problems: [`the multipart body cannot be read (${(error as Error).message})`] };
-    }
-  }
-  return { ...empty, body: raw.toString('utf8'), checkBody: raw.toString('utf8') };
-}
-
-/** Rails' bracket names: `a[b]` nests, `a[]` appends. */
-function setFormField(fields: Record<string, unknown>, name: string, value: string): void {
-  const nested = /^([^[]+)\[([^\]]*)\]$/.exec(name);
-  if (!nested) return void (fields[name] = value);
-  const [, key, sub] = nested;
-  if (sub === '') {
-    const list = Array.isArray(fields[key]) ? (fields[key] as unknown[]) : [];
-    fields[key] = [...list, value];
-  } else {
-    const object = fields[key] && typeof fields[key] === 'object' ? (fields[key] as Record<string, unknown>) : {};
-    fields[key] = { ...object, [sub]: value };
-  }
 }
