@@ -286,6 +286,21 @@ describe('webhooks', () => {
     expect(fake.messages(conversation.id).filter((m) => m.content === 'once')).toHaveLength(1);
   });
 
+  it('retries a failed delivery with the same X-Chatwoot-Delivery', async () => {
+    const { conversation } = await conversationSetup();
+    let answered = 0;
+    receiver.answer = (res) => {
+      res.statusCode = ++answered === 1 ? 503 : 200;
+      res.end();
+    };
+    const reply = await fake.agentReply(conversation.id, { content: 'again', retries: 2, retryDelayMs: 10 });
+    expect(reply.deliveries.map((d) => d.status)).toEqual([200]);
+    expect(fake.webhooks.attempts.map((a) => a.status)).toEqual([503, 200]);
+    const ids = receiver.events().map((r) => r.headers['x-chatwoot-delivery']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
   it('posts webhooks for what the API creates, as Chatwoot does, when apiWebhooks is on', async () => {
     await fake.close();
     fake = await startFakeChatwoot();
