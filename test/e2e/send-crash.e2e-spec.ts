@@ -98,4 +98,25 @@ describe('an agent reply cut off by a crash (issue 12.5)', () => {
       t = undefined;
     },
   );
+
+  it('a send stored twice (recovered at start on one node while another stores it) is stored once', async () => {
+    const db = await createTestDatabase();
+    dbs.push(db);
+    t = await startApp(bridgeEnv(bridge), db);
+    const target = await createIntegration(t, 'twice');
+    const outbox = t.app.get(OutboxRepository);
+    expect(await outbox.claimCommand(target.id, 'cw-twice')).toEqual({ claimed: true });
+    const events = ['message.exchange', 'message.status', 'message.status'].map((event) => ({ event, data: { n: event }, command: 'cw-twice' }));
+    const sent = [{ command: 'cw-twice', messageId: '3EB0TWICE' }];
+    const before = await outbox.pending(target.id);
+
+    const [first, second] = await Promise.all([outbox.append(target.id, events, sent), outbox.append(target.id, events, sent)]);
+    expect([first.length, second.length].sort()).toEqual([0, 3]);
+    expect(await outbox.pending(target.id)).toBe(before + 3);
+    expect(await outbox.claimCommand(target.id, 'cw-twice')).toEqual({
+      claimed: false, result: { type: 'result', id: 'cw-twice', ok: true, message_id: '3EB0TWICE' },
+    });
+    await t.close();
+    t = undefined;
+  });
 });

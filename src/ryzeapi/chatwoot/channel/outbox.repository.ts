@@ -78,12 +78,12 @@ export class OutboxRepository {
                   RETURNING last_seq - (SELECT count(*) FROM e) AS base),
             ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
                     SELECT $1, s.base + e.n, e.item->>'event', e.item->'data' FROM s, e)
-       SELECT base, (SELECT coalesce(json_agg(command), '[]') FROM skipped) AS skipped FROM s`,
+       SELECT base, (SELECT coalesce(json_agg(command), '[]')::text FROM skipped) AS skipped FROM s`,
       [instanceId, json, JSON.stringify(results)],
     );
     if (!row) return [];
     const base = Number(row.base);
-    const skipped = new Set<string>(row.skipped);
+    const skipped = new Set<string>(JSON.parse(row.skipped));
     const stored = skipped.size ? events.filter((e) => !e.command || !skipped.has(e.command)) : events;
     return stored.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
   }
