@@ -13,6 +13,9 @@ export interface OutboxEvent {
   json?: string;
 }
 
+const numbered = (events: { event: string; data: unknown }[], base: number): OutboxEvent[] =>
+  events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+
 /** A bridge command whose send went out as messageId. */
 export interface CommandSent {
   command: string;
@@ -62,6 +65,7 @@ export class OutboxRepository {
       return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
     });
     if (replaced) events = JSON.parse(json);
+    if (!sent.length) return this.appendEvents(instanceId, events, json);
     const results = sent.map(({ command, messageId }) => ({ command, result: { type: 'result', id: command, ok: true, message_id: messageId } }));
     const [row] = await this.db.query(
       `WITH x AS (SELECT item->>'command' AS command, item->'result' AS result FROM jsonb_array_elements($3::jsonb) AS item),
@@ -82,10 +86,21 @@ export class OutboxRepository {
       [instanceId, json, JSON.stringify(results)],
     );
     if (!row) return [];
-    const base = Number(row.base);
     const skipped = new Set<string>(JSON.parse(row.skipped));
-    const stored = skipped.size ? events.filter((e) => !e.command || !skipped.has(e.command)) : events;
-    return stored.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+    return numbered(skipped.size ? events.filter((e) => !e.command || !skipped.has(e.command)) : events, Number(row.base));
+  }
+
+  /** The plain append (no command results in the batch): the hot path of inbound events, kept minimal. */
+  private async appendEvents(instanceId: string, events: { event: string; data: unknown }[], json: string): Promise<OutboxEvent[]> {
+    const [row] = await this.db.query(
+      `WITH s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + $2 WHERE instance_id = $1 RETURNING last_seq - $2 AS base),
+            ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
+                    SELECT $1, s.base + e.ord, e.item->>'event', e.item->'data'
+                      FROM s, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(item, ord))
+       SELECT base FROM s`,
+      [instanceId, events.length, json],
+    );
+    return row ? numbered(events, Number(row.base)) : [];
   }
 
   /**
