@@ -42,6 +42,8 @@ export class BridgeConnection {
   /** Bytes of `send` frames taken and not yet answered. */
   private queuedBytes = 0;
   private throttled?: { timer: NodeJS.Timeout; stuckSince: number };
+  /** Closed for not reading: what it still sends is dropped unread. */
+  private stalled = false;
   alive = true;
 
   constructor(
@@ -54,7 +56,7 @@ export class BridgeConnection {
     this.lastSent = this.lastAcked = lastAckedSeq;
     this.instanceData = JSON.stringify({ baseUrl: deps.baseUrl, instance: instance.name });
     socket.on('pong', () => (this.alive = true));
-    socket.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
+    socket.on('message', (data, isBinary) => this.stalled || this.onMessage(data.toString(), isBinary));
     this.sendFrame({ type: 'hello', instance: instance.name, integration_id: integrationId, last_acked_seq: lastAckedSeq, heartbeat_ms: deps.heartbeatMs });
     void this.pump();
   }
@@ -170,8 +172,9 @@ export class BridgeConnection {
         'bridge socket is not reading its frames; closing it (1008)',
       );
       this.close(CLOSE.stalled, 'not reading its frames');
-      // Nothing more is sent to it; reading again lets the closing handshake finish if it ever
-      // reads (ws destroys the socket after its close timeout otherwise).
+      // Reading again (and dropping what comes) lets the closing handshake finish if it ever reads;
+      // ws destroys the socket after its close timeout otherwise.
+      this.stalled = true;
       this.socket.resume();
     }
   }
