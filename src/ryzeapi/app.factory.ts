@@ -11,11 +11,18 @@ import { createOpenApiDocument } from './common/openapi/openapi.document.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
-    bufferLogs: true,
-    bodyParser: false, // JSON only (below): no form-encoded bodies
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), APP_OPTIONS);
+  return configureApp(app, config);
+}
+
+export const APP_OPTIONS = {
+  bufferLogs: true,
+  bodyParser: false, // JSON only (below): no form-encoded bodies
+  abortOnError: false,
+};
+
+/** Everything set up on the application after its modules are built (tests that replace a provider build the modules themselves). */
+export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   // Before the body parsers and routing: malformed, oversized and unroutable requests are counted

@@ -80,6 +80,8 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           baseUrl: this.config.baseUrl,
           window: this.config.channel.window,
           heartbeatMs: this.config.channel.heartbeatMs,
+          maxBufferedBytes: this.config.channel.maxBufferedBytes,
+          stallTimeoutMs: this.config.channel.stallTimeoutMs,
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
           ack: (seq) => this.hub.ack(instance.id, seq),
           execute: async (command) => {

@@ -5,7 +5,7 @@ import type { MediaPayload } from '../../engine/engine.types.js';
 import { toJid } from '../../engine/jid.js';
 
 /** Close codes of the bridge channel (SPEC section 9). */
-export const CLOSE = { shutdown: 1001, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
+export const CLOSE = { shutdown: 1001, stalled: 1008, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
 
 export interface SendCommand {
   id: string;
