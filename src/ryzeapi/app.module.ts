@@ -33,7 +33,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
         AuthModule,
         AccountsModule,
-        EngineModule,
+        EngineModule.forRoot(config),
         InstancesApiModule,
         MessagesModule,
         ChatwootModule.forRoot(config),
