@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createApp } from '../../src/ryzeapi/app.factory.js';
+import type { AppModuleOptions } from '../../src/ryzeapi/app.module.js';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
@@ -65,9 +66,14 @@ export interface TestApp {
 
 /**
  * Starts the real application on a random loopback port. `env` is the service's environment
- * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close).
+ * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close);
+ * `appOptions` replace parts of the app (the Baileys socket factory).
  */
-export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+  appOptions: Omit<AppModuleOptions, 'logStream'> = {},
+): Promise<TestApp> {
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
   const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '100000', ...database.env, ...env });
@@ -80,7 +86,7 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
       done();
     },
   });
-  const app = await createApp(config, { logStream });
+  const app = await createApp(config, { ...appOptions, logStream });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

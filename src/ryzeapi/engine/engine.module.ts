@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { InstancesModule } from '../instances/instances.module.js';
+import type { BaileysSocketFactory } from './baileys/baileys-socket.factory.js';
 import { baileysEngineParts } from './baileys/baileys.providers.js';
 import { EngineEvents } from './engine-events.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
@@ -21,8 +22,8 @@ const sandboxParts = {
  */
 @Module({})
 export class EngineModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const parts = config.whatsapp.engine === 'baileys' ? baileysEngineParts(config) : sandboxParts;
+  static forRoot(config: AppConfig, socketFactory?: BaileysSocketFactory): DynamicModule {
+    const parts = config.whatsapp.engine === 'baileys' ? baileysEngineParts(config, socketFactory) : sandboxParts;
     return {
       module: EngineModule,
       global: true,

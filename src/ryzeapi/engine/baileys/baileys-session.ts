@@ -103,7 +103,7 @@ export class BaileysSession {
         this.waiters.delete(waiter);
         resolve(outcome);
       };
-      const timer = setTimeout(() => waiter({ kind: 'failed', detail: `no answer from WhatsApp within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(() => waiter({ kind: 'failed', detail: `no answer from WhatsApp within ${this.deps.config.connectTimeoutMs} ms` }), timeoutMs);
       this.waiters.add(waiter);
     });
   }

@@ -11,14 +11,14 @@ import { BaileysSocketFactory, LibraryBaileysSocketFactory } from './baileys-soc
 import { BaileysEngine } from './baileys.engine.js';
 import { WhatsAppMessagesRepository } from './whatsapp-messages.repository.js';
 
-/** What EngineModule adds with WHATSAPP_ENGINE=baileys. Tests override BaileysSocketFactory. */
-export function baileysEngineParts(config: AppConfig): Required<Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers' | 'exports'>> {
+/** What EngineModule adds with WHATSAPP_ENGINE=baileys; `socketFactory` replaces the library's (tests). */
+export function baileysEngineParts(config: AppConfig, socketFactory?: BaileysSocketFactory): Required<Pick<ModuleMetadata, 'imports' | 'controllers' | 'providers' | 'exports'>> {
   return {
     imports: [InstancesModule],
     controllers: [BaileysMediaController],
     providers: [
       { provide: TokenCipher, useFactory: () => new TokenCipher(config.encryptionKeys) },
-      { provide: BaileysSocketFactory, useClass: LibraryBaileysSocketFactory },
+      socketFactory ? { provide: BaileysSocketFactory, useValue: socketFactory } : { provide: BaileysSocketFactory, useClass: LibraryBaileysSocketFactory },
       AuthStateRepository,
       WhatsAppMessagesRepository,
       BaileysInbound,
