@@ -4,11 +4,12 @@
  * behave as the library does (pairing writes credentials and keys through the auth state it was
  * given, closes emit `connection.update` with a Boom-shaped `lastDisconnect.error`).
  */
-import { proto, type AuthenticationCreds, type WAMessage } from '@whiskeysockets/baileys';
+import type { AuthenticationCreds, WAMessage } from '@whiskeysockets/baileys';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { proto } from '../../src/ryzeapi/engine/baileys/baileys-proto.js';
 import { BaileysSocketFactory, type BaileysSocket, type SocketOptions } from '../../src/ryzeapi/engine/baileys/baileys-socket.factory.js';
 import { waitFor } from './channel-helpers.js';
 import { TEST_KEY } from './test-app.js';
@@ -20,7 +21,7 @@ export function fixture<T = any>(name: string): T {
 }
 
 /** A recorded message as Baileys emits it: a protobuf WebMessageInfo. */
-export const toProto = (json: object): proto.WebMessageInfo => proto.WebMessageInfo.fromObject(json);
+export const toProto = (json: object) => proto.WebMessageInfo.fromObject(json);
 
 /** `lastDisconnect.error` is a Boom: an Error with `output.statusCode`. */
 export function boom(message: string, statusCode: number): Error {

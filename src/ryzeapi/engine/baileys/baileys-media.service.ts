@@ -1,4 +1,4 @@
-import { BadGatewayException, Injectable, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { BadGatewayException, HttpException, Injectable, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { downloadMediaMessage } from '@whiskeysockets/baileys';
 import { Transform, type Readable } from 'node:stream';
 import { AppConfig } from '../../config/app-config.js';
@@ -44,12 +44,18 @@ export class BaileysMediaService {
         logger: baileysLogger(this.logger),
       });
     } catch (error) {
-      throw new BadGatewayException(`could not download the media from WhatsApp. Detail: ${error instanceof Error ? error.message : 'unknown error'}`);
+      throw this.failure(error);
     }
     return { stream: stream.pipe(this.limit()), mimetype: media.mimetype, fileName: media.fileName };
   }
 
-  tooLarge(): PayloadTooLargeException {
+  /** The HTTP answer for a download that failed before anything was sent. */
+  failure(error: unknown): HttpException {
+    if (error instanceof MediaTooLargeError) return this.tooLarge();
+    return new BadGatewayException(`could not download the media from WhatsApp. Detail: ${error instanceof Error ? error.message : 'unknown error'}`);
+  }
+
+  private tooLarge(): PayloadTooLargeException {
     return new PayloadTooLargeException(`media is larger than the limit of ${this.maxBytes} bytes`);
   }
 

@@ -1,4 +1,5 @@
-import { BufferJSON, initAuthCreds, proto, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
+import { BufferJSON, initAuthCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
+import { proto } from './baileys-proto.js';
 import type { AuthStateRepository } from './auth-state.repository.js';
 
 export interface StoredSession {
