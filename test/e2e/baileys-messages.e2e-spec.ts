@@ -164,6 +164,7 @@ describe('Baileys engine: messages and receipts (SPEC 9, 15)', () => {
     const media = { type: 'image', url: 'https://cdn.example.com/a.png', mimetype: 'image/png', caption: 'look' };
     expect((await client.post('/api/message/media/phone', { number: '5511988887777', media })).status).toBe(201);
     expect(socket.sent.at(-1)!.content).toEqual({ image: { url: 'https://cdn.example.com/a.png' }, caption: 'look', mimetype: 'image/png' });
+    expect(socket.sent.at(-1)!.options.options).toEqual({ maxContentLength: 100 * 1024 * 1024, timeout: 3000 });
     const document = { type: 'document', url: 'https://cdn.example.com/r.pdf', mimetype: 'application/pdf', file_name: 'r.pdf' };
     expect((await client.post('/api/message/media/phone', { number: '5511988887777', media: document })).status).toBe(201);
     expect(socket.sent.at(-1)!.content).toEqual({ document: { url: 'https://cdn.example.com/r.pdf' }, mimetype: 'application/pdf', fileName: 'r.pdf', caption: undefined });

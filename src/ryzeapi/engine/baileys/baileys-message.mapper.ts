@@ -1,5 +1,5 @@
 import {
-  getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, type MessageUserReceiptUpdate, type WAMessage,
+  getContentType, isJidBroadcast, isJidGroup, isJidNewsletter, jidNormalizedUser, normalizeMessageContent, type MessageUserReceiptUpdate, type WAMessage,
   type WAMessageUpdate, type proto,
 } from '@whiskeysockets/baileys';
 import type { MediaPayload, MediaType, MessageExchangeData, MessageStatusData } from '../engine.types.js';
@@ -76,7 +76,7 @@ function contactText(contact: proto.Message.IContactMessage): string {
 /** A Baileys message as a `message.exchange` message (SPEC 9); undefined when it is not one. */
 export function mapMessage(msg: WAMessage, ctx: MappingContext): MessageExchangeData['message'] | undefined {
   const { key } = msg;
-  if (!key.id || !key.remoteJid || key.remoteJid === 'status@broadcast') return undefined;
+  if (!key.id || !key.remoteJid || isJidBroadcast(key.remoteJid) || isJidNewsletter(key.remoteJid)) return undefined;
   const content = contentOf(msg.message);
   if (!content) return undefined;
   const group = Boolean(isJidGroup(key.remoteJid));

@@ -23,6 +23,8 @@ import { WhatsAppMessagesRepository } from './whatsapp-messages.repository.js';
 function content(media: MediaPayload | undefined, text: string | undefined): AnyMessageContent {
   if (!media) return { text: text ?? '' };
   const { url, mimetype, caption, file_name: fileName } = media;
+  // Baileys reads anything that is not http(s) as a local file path: never hand it one.
+  if (!/^https?:\/\//i.test(url)) throw new Error('media URL must be http(s)');
   switch (media.type) {
     case 'image':
       return { image: { url }, caption, ...(mimetype && { mimetype }) };
@@ -128,7 +130,11 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
     if (!session || !socket) throw new InstanceNotConnectedError();
     const to = await this.recipient(socket, message.to);
     const quoted = message.replyTo ? await this.storedMessage(instance, message.replyTo) : undefined;
-    const sent = await socket.sendMessage(to, content(message.media, message.text), quoted ? { quoted } : {});
+    const sent = await socket.sendMessage(to, content(message.media, message.text), {
+      ...(quoted && { quoted }),
+      // Baileys downloads a media URL before uploading it to WhatsApp: bounded like downloads.
+      ...(message.media && { options: { maxContentLength: this.config.whatsapp.mediaMaxBytes, timeout: this.config.whatsapp.connectTimeoutMs } }),
+    });
     if (!sent?.key.id) throw new Error('WhatsApp did not return a message id');
     const id = sent.key.id;
     const timestamp = unixSeconds(sent.messageTimestamp);
