@@ -178,6 +178,18 @@ describe('Baileys engine: connection life (SPEC 15)', () => {
     expect(await client.post('/api/message/text/phone', { number: '5511988887777', message: 'Olá' })).toMatchObject({ status: 503 });
   });
 
+  it('deleting an instance logs its device out at WhatsApp and ends its session', async () => {
+    await newInstance('doomed');
+    const before = factory.sockets.length;
+    const pending = connect('doomed');
+    const socket = await pairAndOpen(factory, await factory.socket(before + 1));
+    expect((await pending).body.status).toBe('connected');
+    const res = await client.delete('/api/instance/delete/doomed');
+    expect(res.status).toBe(200);
+    expect(socket.loggedOut).toBe(true);
+    expect(await t.app.get(DataSource).query(`SELECT 1 FROM whatsapp_auth_state s LEFT JOIN instances i ON i.id = s.instance_id WHERE i.id IS NULL`)).toEqual([]);
+  });
+
   it('answers 502 when WhatsApp closes the socket before a QR, and stays up', async () => {
     const before = factory.sockets.length;
     const pending = connect('unreachable');

@@ -19,6 +19,8 @@ export abstract class WhatsAppEngine {
   /** Throws WhatsAppUnreachableError when WhatsApp cannot be reached in time. */
   abstract connect(instance: InstanceRef, options?: ConnectOptions): Promise<ConnectResult>;
   abstract logout(instance: InstanceRef): Promise<void>;
+  /** The instance is being deleted: end what the engine keeps running for it (no events). */
+  async release(_instance: InstanceRef): Promise<void> {}
   /** Throws a SendRefusedError (not connected, not on WhatsApp) when nothing was sent. */
   abstract send(instance: InstanceRef, message: OutgoingMessage): Promise<{ messageId: string }>;
 }

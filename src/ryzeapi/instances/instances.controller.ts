@@ -69,6 +69,7 @@ export class InstancesController {
   @RequireAccess('account')
   async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
     const instance = await this.instances.resolve(principal, name);
+    await this.engine.release(instance);
     await this.chatwoot.removeWithInstance(instance, () => this.instances.delete(instance.id));
     return { success: true, message: 'Instance deleted' };
   }

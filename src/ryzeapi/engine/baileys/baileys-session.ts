@@ -108,6 +108,14 @@ export class BaileysSession {
     });
   }
 
+  /** Skips the rest of a reconnect backoff (someone is waiting for the connection now). */
+  reconnectNow(): void {
+    if (!this.timer || this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.start();
+  }
+
   /** Asks WhatsApp for a code to type on the phone; valid while a QR would be (the socket is up, not paired). */
   requestPairingCode(phoneNumber: string): Promise<string> {
     if (!this.socket || this.open) throw new Error('no pairing under way');
@@ -197,7 +205,10 @@ export class BaileysSession {
     const { reconnectBaseMs, reconnectMaxMs } = this.deps.config;
     const delay = Math.min(reconnectMaxMs, reconnectBaseMs * 2 ** this.attempt++);
     this.deps.logger.warn({ instance: this.instance.name, code, delayMs: delay }, 'WhatsApp connection closed; reconnecting');
-    this.timer = setTimeout(() => this.start(), delay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.start();
+    }, delay);
     this.timer.unref();
   }
 }

@@ -96,6 +96,7 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
     const deadline = Date.now() + this.config.whatsapp.connectTimeoutMs;
     for (;;) {
       const session = await this.session(instance);
+      session.reconnectNow();
       const outcome = await session.waitFor(Math.max(0, deadline - Date.now()));
       switch (outcome.kind) {
         case 'open':
@@ -114,14 +115,19 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
   }
 
   async logout(instance: InstanceRef): Promise<void> {
+    await this.release(instance);
+    await this.authState.delete(instance.id);
+    await this.changeState(instance, 'loggedout');
+  }
+
+  /** Logs the device out at WhatsApp (when connected) and ends the session in this process. */
+  override async release(instance: InstanceRef): Promise<void> {
     await this.mutex.run(instance.id, async () => {
       const session = this.sessions.get(instance.id);
       this.sessions.delete(instance.id);
       await session?.logout();
-      await this.authState.delete(instance.id);
     });
     this.inbound.forgetInstance(instance.id);
-    await this.changeState(instance, 'loggedout');
   }
 
   async send(instance: InstanceRef, message: OutgoingMessage): Promise<{ messageId: string }> {
