@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AnyMessageContent, WAMessageKey } from '@whiskeysockets/baileys';
 import QRCode from 'qrcode';
 import { KeyedMutex } from '../../common/concurrency/keyed-mutex.js';
@@ -44,7 +44,7 @@ function content(media: MediaPayload | undefined, text: string | undefined): Any
  * need a cluster-wide lock per session (not part of this engine yet).
  */
 @Injectable()
-export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BaileysEngine.name);
   private readonly sessions = new Map<string, BaileysSession>();
   private readonly mutex = new KeyedMutex();
@@ -85,8 +85,11 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
     }
   }
 
-  /** Closes the sockets without logging out; pending writes finish before the database closes. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Closes the sockets without logging out, before the shutdown hooks of the others: events taken
+   * so far still reach the outbox, and pending writes finish before the database closes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.stop()));
