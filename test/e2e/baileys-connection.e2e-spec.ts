@@ -205,4 +205,20 @@ describe('Baileys engine: connection life (SPEC 15)', () => {
     expect(res.status).toBe(502);
     expect(res.body).toEqual(error('could not reach WhatsApp. Detail: no answer from WhatsApp within 3000 ms'));
   });
+
+  it('starts with a session it cannot decrypt (its key gone), and says so on connect', async () => {
+    expect((await storedRows('pairing')).length).toBe(1); // credentials stored when the pairing code was asked for
+    await t.close();
+    t = await startApp(baileysEnv({ ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 9).toString('base64')}` }), db, { baileysSocketFactory: factory });
+    client = api(t.url, token);
+    expect((await client.get('/health')).status).toBe(200);
+    const res = await connect('pairing');
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toBe(
+      'the stored WhatsApp session cannot be decrypted (stored token cannot be decrypted: key "k1" is not in ENCRYPTION_KEYS): ' +
+        'put its key back in ENCRYPTION_KEYS, or log the instance out to pair it again',
+    );
+    expect((await client.delete('/api/instance/logout/pairing')).status).toBe(200);
+    expect(await storedRows('pairing')).toEqual([]);
+  });
 });

@@ -46,12 +46,12 @@ export class AuthStateRepository {
     await this.db.query(`DELETE FROM whatsapp_auth_state WHERE instance_id = $1`, [instanceId]);
   }
 
-  /** Every stored session's credentials, decrypted: the engine resumes the paired ones at start. */
-  async allCredentials(): Promise<{ instanceId: string; name: string; creds: string }[]> {
+  /** Every stored session, with its credentials to decrypt one by one: the engine resumes the paired ones at start. */
+  async allCredentials(): Promise<{ instanceId: string; name: string; creds: () => string }[]> {
     const rows: { instance_id: string; name: string; value: string }[] = await this.db.query(
       `SELECT s.instance_id, i.name, s.value FROM whatsapp_auth_state s JOIN instances i ON i.id = s.instance_id
         WHERE s.category = 'creds' ORDER BY i.name`,
     );
-    return rows.map((r) => ({ instanceId: r.instance_id, name: r.name, creds: this.cipher.decrypt(r.value) }));
+    return rows.map((r) => ({ instanceId: r.instance_id, name: r.name, creds: () => this.cipher.decrypt(r.value) }));
   }
 }

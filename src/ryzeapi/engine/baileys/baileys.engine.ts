@@ -1,6 +1,7 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, InternalServerErrorException, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AnyMessageContent, WAMessageKey } from '@whiskeysockets/baileys';
 import QRCode from 'qrcode';
+import { TokenDecryptionError } from '../../../shared/crypto/token-cipher.js';
 import { KeyedMutex } from '../../common/concurrency/keyed-mutex.js';
 import { AppConfig } from '../../config/app-config.js';
 import { InstancesService } from '../../instances/instances.service.js';
@@ -78,10 +79,13 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
   /** Resumes every paired session stored in the database (without waiting for WhatsApp). */
   async onApplicationBootstrap(): Promise<void> {
     for (const { instanceId, name, creds } of await this.authState.allCredentials()) {
-      if (!isPairedCreds(creds)) continue;
-      const instance = { id: instanceId, name };
-      await this.instances.setStatus(instanceId, 'disconnected');
-      await this.session(instance).catch((error) => this.logger.error({ err: error, instance: name }, 'could not resume the WhatsApp session'));
+      try {
+        if (!isPairedCreds(creds())) continue;
+        await this.instances.setStatus(instanceId, 'disconnected');
+        await this.session({ id: instanceId, name });
+      } catch (error) {
+        this.logger.error({ err: error, instance: name }, 'could not resume the WhatsApp session');
+      }
     }
   }
 
@@ -98,7 +102,12 @@ export class BaileysEngine extends WhatsAppEngine implements OnApplicationBootst
   async connect(instance: InstanceRef, options: ConnectOptions = {}): Promise<ConnectResult> {
     const deadline = Date.now() + this.config.whatsapp.connectTimeoutMs;
     for (;;) {
-      const session = await this.session(instance);
+      const session = await this.session(instance).catch((error) => {
+        if (!(error instanceof TokenDecryptionError)) throw error;
+        throw new InternalServerErrorException(
+          `the stored WhatsApp session cannot be decrypted (${error.message}): put its key back in ENCRYPTION_KEYS, or log the instance out to pair it again`,
+        );
+      });
       session.reconnectNow();
       const outcome = await session.waitFor(Math.max(0, deadline - Date.now()));
       switch (outcome.kind) {
