@@ -12,6 +12,7 @@ import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';
+import type { BaileysSocketFactory } from './engine/baileys/baileys-socket.factory.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
@@ -20,6 +21,8 @@ import { MessagesModule } from './messages/messages.module.js';
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** Replaces the Baileys socket factory (tests drive a fake socket). */
+  baileysSocketFactory?: BaileysSocketFactory;
 }
 
 @Module({})
@@ -33,7 +36,7 @@ export class AppModule {
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
         AuthModule,
         AccountsModule,
-        EngineModule,
+        EngineModule.forRoot(config, options.baileysSocketFactory),
         InstancesApiModule,
         MessagesModule,
         ChatwootModule.forRoot(config),

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   new Logger('Main').log(
-    { port: config.port, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, chatwoot: config.bridge ? 'enabled' : 'disabled' },
+    { port: config.port, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, chatwoot: config.bridge ? 'enabled' : 'disabled', whatsappEngine: config.whatsapp.engine },
     `RyzeAPI listening on ${config.baseUrl}`,
   );
 }

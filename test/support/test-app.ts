@@ -10,7 +10,7 @@ import pg from 'pg';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { APP_OPTIONS, configureApp, createApp } from '../../src/ryzeapi/app.factory.js';
-import { AppModule } from '../../src/ryzeapi/app.module.js';
+import { AppModule, type AppModuleOptions } from '../../src/ryzeapi/app.module.js';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
@@ -69,12 +69,13 @@ export interface TestApp {
 /**
  * Starts the real application on a random loopback port. `env` is the service's environment
  * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close).
- * `override` replaces providers (fault injection), e.g. `(m) => m.overrideProvider(X).useClass(Y)`.
+ * `options` replace parts of the app (the Baileys socket factory) and, with `override`, providers
+ * (fault injection), e.g. `{ override: (m) => m.overrideProvider(X).useClass(Y) }`.
  */
 export async function startApp(
   env: Record<string, string> = {},
   db?: TestDatabase,
-  override?: (module: TestingModuleBuilder) => TestingModuleBuilder,
+  options: Omit<AppModuleOptions, 'logStream'> & { override?: (module: TestingModuleBuilder) => TestingModuleBuilder } = {},
 ): Promise<TestApp> {
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
@@ -88,9 +89,10 @@ export async function startApp(
       done();
     },
   });
+  const { override, ...appOptions } = options;
   const app = override
-    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
-    : await createApp(config, { logStream });
+    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { ...appOptions, logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
+    : await createApp(config, { ...appOptions, logStream });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { EngineModule } from '../engine/engine.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
@@ -41,7 +40,7 @@ export class ChatwootModule {
     return {
       module: ChatwootModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule, EngineModule],
+      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule],
       controllers: [ChatwootController],
       providers: [
         { provide: BRIDGE_CONFIG, useValue: bridge },

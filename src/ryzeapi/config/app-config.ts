@@ -1,5 +1,6 @@
 import { ConfigError } from '../../shared/config/config.error.js';
 import { int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
+import { loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp-config.js';
 
 import type { EncryptionKey } from '../../shared/config/env.js';
 export type { EncryptionKey };
@@ -37,6 +38,7 @@ export class AppConfig {
   /** Present only when BRIDGE_URL and BRIDGE_TOKEN are both set: the Chatwoot module is enabled. */
   bridge?: BridgeConfig;
   channel: ChannelConfig;
+  whatsapp: WhatsAppConfig;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -94,5 +96,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
       retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
     },
+    whatsapp: loadWhatsAppConfig(env, encryptionKeys),
   };
 }

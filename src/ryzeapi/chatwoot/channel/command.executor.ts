@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { InstanceNotConnectedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
+import { SendRefusedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
 import type { SendCommand } from './channel.frames.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -53,9 +53,9 @@ export class CommandExecutor {
       }));
     } catch (error) {
       // Nothing reached WhatsApp: the claim is released so that a retry with this id may run.
-      if (!(error instanceof InstanceNotConnectedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
+      if (!(error instanceof SendRefusedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
       await this.outbox.releaseCommand(instance.id, command.id).catch(() => undefined);
-      return { type: 'result', id: command.id, ok: false, error: error instanceof InstanceNotConnectedError ? error.message : 'send failed' };
+      return { type: 'result', id: command.id, ok: false, error: error instanceof SendRefusedError ? error.message : 'send failed' };
     }
     // Sent: the claim stays whatever happens next, so a retry can never send it again.
     const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
