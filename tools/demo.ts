@@ -201,7 +201,7 @@ async function main(): Promise<void> {
     const result = await bridge.client!.send(reply);
     say(`[bridge] result ${json(result)}`);
     if (!result.ok) throw new Error(`the reply failed: ${result.error}`);
-    const echo = await bridge.next('the echo of the reply', (e) => e.data?.command_id === AGENT_REPLY.id);
+    const echo = await bridge.next('the echo of the reply', (e) => e.event === 'message.exchange' && e.data.command_id === AGENT_REPLY.id);
     say(`[bridge] received ${describeEvent(echo)}`);
     say('[bridge] source chatwoot + its own command_id: its own echo, not posted to Chatwoot again');
     for (const status of ['sent', 'delivered']) {

@@ -1,7 +1,8 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { databaseHealth } from '../../shared/health/database-health.js';
 import { RequireAccess } from '../auth/access.decorator.js';
 
 @ApiTags('health')
@@ -11,13 +12,7 @@ export class HealthController {
 
   @Get()
   @RequireAccess('public')
-  async check() {
-    const started = performance.now();
-    try {
-      await this.db.query('SELECT 1');
-    } catch {
-      throw new ServiceUnavailableException('database unavailable');
-    }
-    return { status: 'ok', database: { status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100 }, uptime_s: Math.round(process.uptime()) };
+  check() {
+    return databaseHealth(this.db);
   }
 }

@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import type { OutgoingMessage } from '../engine/engine.types.js';
 import { engineCall } from '../engine/http-errors.js';
-import { toJid } from '../engine/jid.js';
+import { toJid } from '../../shared/protocol/jid.js';
 import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { SendMediaDto, SendTextDto } from './dto/send-message.dto.js';

@@ -1,13 +1,12 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
-import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
 import { MAX_INT4 } from '../dto/chatwoot-settings.dto.js';
 import { mapActivationError, scrub, type ActivationContext } from './bridge-error.mapper.js';
-import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge.types.js';
+import { INTEGRATION_STATUSES, type ActivateRequest, type ActivateResponse, type IntegrationStatus, type IntegrationStatusResponse } from '../../../shared/protocol/integrations.api.js';
+import type { ActivateResult, IntegrationState } from './bridge.types.js';
 
-const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
-const toStatus = (value: unknown): IntegrationStatus => (STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
+const toStatus = (value: unknown): IntegrationStatus => (INTEGRATION_STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
 /** Chatwoot inbox ids are PostgreSQL integers; anything else is "not known". */
 const toInboxId = (value: unknown): number => (Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_INT4 ? (value as number) : 0);
 
@@ -35,7 +34,7 @@ export class BridgeClient {
       chatwootAccountId: request.chatwoot.account_id,
       secrets: [request.chatwoot.api_token, this.config.token],
     };
-    let data: { integration_id?: unknown; status?: unknown; inbox_id?: unknown };
+    let data: Partial<Record<keyof ActivateResponse, unknown>>;
     let httpStatus: number;
     try {
       ({ data, status: httpStatus } = await this.http.post('/v1/integrations/activate', request, { timeout: this.config.timeouts.activateMs }));
@@ -53,7 +52,7 @@ export class BridgeClient {
   /** The bridge's live view, or null when it fails or is slow: callers fall back to stored values. */
   async status(integrationId: string): Promise<IntegrationState | null> {
     try {
-      const { data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, {
+      const { data } = await this.http.get<Partial<Record<keyof IntegrationStatusResponse, unknown>>>(`/v1/integrations/${encodeURIComponent(integrationId)}`, {
         timeout: this.config.timeouts.statusMs,
       });
       const lastError = typeof data?.last_error === 'string' ? scrub(data.last_error, [this.config.token]).slice(0, 2000) : '';

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { parseFrame, type SendCommand } from './channel.frames.js';
-import type { ResultFrame } from './command.executor.js';
+import { parseBridgeFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
 import type { OutboxEvent } from './outbox.repository.js';
 
 export interface ConnectionDeps {
@@ -121,7 +120,7 @@ export class BridgeConnection {
 
   private onMessage(raw: string, isBinary: boolean): void {
     if (isBinary) return this.sendFrame({ type: 'error', message: 'invalid frame: binary frames are not accepted; send JSON text' });
-    const frame = parseFrame(raw);
+    const frame = parseBridgeFrame(raw);
     switch (frame.type) {
       case 'invalid':
         return this.sendFrame(

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../../../shared/crypto/secret-compare.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -8,13 +8,12 @@ import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
-import { CLOSE } from './channel.frames.js';
+import { CLOSE } from '../../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?(?:\?.*)?$/;
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * The bridge channel at /ws/chatwoot/:instance. The stock WsAdapter matches literal paths only, so
@@ -25,7 +24,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BridgeGateway.name);
   private readonly wss: WebSocketServer;
-  private readonly expectedToken: Buffer;
+  private readonly expectedToken: string;
   private server?: Server;
   private stopping = false;
   private heartbeat?: NodeJS.Timeout;
@@ -40,7 +39,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
   ) {
-    this.expectedToken = digest(bridge.token);
+    this.expectedToken = bridge.token;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
   }
 
@@ -100,8 +99,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private authorized(header: string | undefined): boolean {
-    const match = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
-    return !!match && timingSafeEqual(digest(match[1].trim()), this.expectedToken);
+    return bearerMatches(header, this.expectedToken);
   }
 }
 

@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequireAccess } from '../../auth/access.decorator.js'
 import type { Principal } from '../../auth/principal.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { engineCall } from '../http-errors.js';
-import { toJid } from '../jid.js';
+import { toJid } from '../../../shared/protocol/jid.js';
 import { ReceiveMessageDto } from './dto/receive-message.dto.js';
 import { SandboxEngine } from './sandbox.engine.js';
 

@@ -1,0 +1,4 @@
+import { BridgeInitial1795852246709 } from './1795852246709-BridgeInitial.js';
+
+/** Every migration of the bridge, in order; run at start, tracked in `bridge_migrations`. */
+export const BRIDGE_MIGRATIONS = [BridgeInitial1795852246709];

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { MessageExchangeData } from '../../shared/protocol/event-data.types.js';
+import { ChatwootClient } from '../chatwoot/chatwoot.client.js';
+import { ChatwootError } from '../chatwoot/chatwoot.error.js';
+import type { NewMessage } from '../chatwoot/chatwoot.types.js';
+import type { Integration } from '../integrations/integration.entity.js';
+import { ConversationResolver } from './conversation.resolver.js';
+import { accountOf } from './integration-account.js';
+import { MediaDownloader, MediaUnavailableError } from './media.downloader.js';
+import { MessageLinksRepository } from './message-links.repository.js';
+
+export type WriteOutcome = 'written' | 'skipped';
+
+/** Chatwoot's own record of where a message came from: lets a crashed write be found again. */
+export const waSourceId = (whatsappId: string) => `WAID:${whatsappId}`;
+
+/**
+ * Writes one `message.exchange` to Chatwoot exactly once (SPEC 13.3). The link row is stored
+ * before the Chatwoot call and completed after it; a redelivered event finds it complete and is
+ * skipped, or finds it begun (the bridge stopped mid-write) and first looks for the message in
+ * the conversation by its `WAID:` source id.
+ */
+@Injectable()
+export class MessageWriter {
+  constructor(
+    private readonly chatwoot: ChatwootClient,
+    private readonly resolver: ConversationResolver,
+    private readonly links: MessageLinksRepository,
+    private readonly media: MediaDownloader,
+  ) {}
+
+  async write(integration: Integration, data: MessageExchangeData): Promise<WriteOutcome> {
+    const { message, source } = data;
+    // The bridge's own sends come back as echoes: they are in Chatwoot already.
+    if (source === 'chatwoot') return 'skipped';
+    if (message.chat.type === 'group' && integration.ignoreGroups) return 'skipped';
+    const link = await this.links.find(integration.id, message.id);
+    if (link?.chatwootMessageId) return 'skipped';
+    const acc = accountOf(integration);
+    const conversationId = await this.resolver.conversationFor(integration, message.chat);
+    const sourceId = waSourceId(message.id);
+    if (link) {
+      const found = (await this.chatwoot.listMessages(acc, link.conversationId || conversationId).catch(() => [])).find((m) => m.source_id === sourceId);
+      if (found) {
+        await this.links.record(integration.id, message.id, found.id, link.conversationId || conversationId);
+        return 'written';
+      }
+    }
+    await this.links.begin(integration.id, message.id, conversationId);
+    const body: NewMessage = {
+      content: this.contentOf(data),
+      message_type: message.direction === 'outgoing' ? 'outgoing' : 'incoming',
+      source_id: sourceId,
+    };
+    try {
+      const created = await this.post(integration, conversationId, body, data);
+      await this.links.record(integration.id, message.id, created.id, conversationId);
+      return 'written';
+    } catch (error) {
+      if (error instanceof ChatwootError && error.status === 404) {
+        // The conversation was deleted in Chatwoot, or the inbox with it.
+        const explained = await this.resolver.explain(integration, error);
+        if (explained === error) await this.resolver.forgetConversation(integration, message.chat.jid);
+        throw explained;
+      }
+      throw error;
+    }
+  }
+
+  private async post(integration: Integration, conversationId: number, body: NewMessage, data: MessageExchangeData) {
+    const acc = accountOf(integration);
+    const media = data.message.media;
+    if (!media) return this.chatwoot.createMessage(acc, conversationId, body);
+    try {
+      const file = await this.media.download(media, integration.ryzeapiBaseUrl);
+      return await this.chatwoot.createMessageWithAttachment(acc, conversationId, body, file);
+    } catch (error) {
+      if (!(error instanceof MediaUnavailableError)) throw error;
+      const note = `[${media.type} not available: ${error.message}]`;
+      return this.chatwoot.createMessage(acc, conversationId, { ...body, content: body.content ? `${body.content}\n${note}` : note });
+    }
+  }
+
+  /** The text (or media caption); in groups, prefixed with who wrote it. */
+  private contentOf({ message }: MessageExchangeData): string {
+    const text = message.content?.text || message.media?.caption || '';
+    if (message.chat.type !== 'group' || message.direction === 'outgoing') return text;
+    const number = message.sender.jid.split('@')[0].split(':')[0];
+    return `${message.sender.name || number} (+${number}):\n${text}`;
+  }
+}

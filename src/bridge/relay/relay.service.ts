@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { EventFrame } from '../../shared/protocol/channel.frames.js';
+import type { MessageStatusData } from '../../shared/protocol/event-data.types.js';
+import { BridgeAppConfig } from '../config/bridge-config.js';
+import type { Integration } from '../integrations/integration.entity.js';
+import { IntegrationsRepository } from '../integrations/integrations.repository.js';
+import { MessageWriter } from './message.writer.js';
+import { RelayStream } from './relay.stream.js';
+
+/**
+ * Handles a `message.status` event (Chatwoot → WhatsApp, part 2). Runs in the chat's order; the
+ * event is acked when the promise resolves; a throw is retried like any failed write.
+ */
+export type MessageStatusHandler = (integration: Integration, data: MessageStatusData, seq: number) => Promise<void>;
+
+/** WhatsApp → Chatwoot: builds each integration's RelayStream and routes its events by kind. */
+@Injectable()
+export class RelayService {
+  private statusHandler?: MessageStatusHandler;
+
+  constructor(
+    private readonly config: BridgeAppConfig,
+    private readonly writer: MessageWriter,
+    private readonly integrations: IntegrationsRepository,
+  ) {}
+
+  /** Registers the handler of `message.status` events (one; without it they are skipped). */
+  onMessageStatus(handler: MessageStatusHandler): void {
+    this.statusHandler = handler;
+  }
+
+  stream(integration: Integration, ack: (seq: number) => void): RelayStream {
+    const stream: RelayStream = new RelayStream(integration, {
+      handle: (current, frame) => this.handle(current, frame),
+      ack,
+      problem: async (problem, lastError) => {
+        stream.integration.problem = problem;
+        if (lastError) stream.integration.lastError = lastError;
+        await this.integrations.setProblem(integration.id, problem, stream.integration.lastError);
+      },
+      skipped: async (lastError) => {
+        stream.integration.lastError = lastError;
+        await this.integrations.setLastError(integration.id, lastError);
+      },
+      retry: { initialMs: this.config.channel.retryInitialMs, maxMs: this.config.channel.retryMaxMs },
+    });
+    return stream;
+  }
+
+  private async handle(integration: Integration, frame: EventFrame): Promise<void> {
+    switch (frame.event) {
+      case 'message.exchange':
+        await this.writer.write(integration, frame.data);
+        return;
+      case 'message.status':
+        await this.statusHandler?.(integration, frame.data, frame.seq);
+        return;
+      default:
+        return; // instance.state: nothing to write
+    }
+  }
+}
