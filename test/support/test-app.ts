@@ -53,6 +53,16 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/** A log destination whose lines go to capturedLogs (scanned for secrets). */
+export function logCapture(): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
@@ -74,13 +84,7 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
   registerSecret(env.BRIDGE_TOKEN?.trim());
   registerSecret(config.bootstrapAccountToken);
   config.encryptionKeys.forEach((k) => registerSecret(k.key.toString('base64')));
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const app = await createApp(config, { logStream });
+  const app = await createApp(config, { logStream: logCapture() });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -55,8 +55,13 @@ export class ChatwootClient {
     return this.call(acc, { method: 'POST', url: '/inboxes', data: { name, channel: { type: 'api', webhook_url: webhookUrl } } });
   }
 
-  updateInbox(acc: ChatwootAccount, inboxId: number, name: string, webhookUrl: string): Promise<ChatwootInbox> {
-    return this.call(acc, { method: 'PATCH', url: `/inboxes/${inboxId}`, data: { name, channel: { webhook_url: webhookUrl } } });
+  /** `enableAutoAssignment` is sent back as it was: Chatwoot's document requires it on update. */
+  updateInbox(acc: ChatwootAccount, inboxId: number, name: string, webhookUrl: string, enableAutoAssignment: boolean): Promise<ChatwootInbox> {
+    return this.call(acc, {
+      method: 'PATCH',
+      url: `/inboxes/${inboxId}`,
+      data: { name, enable_auto_assignment: enableAutoAssignment, channel: { webhook_url: webhookUrl } },
+    });
   }
 
   async deleteInbox(acc: ChatwootAccount, inboxId: number): Promise<void> {

@@ -8,6 +8,7 @@ export interface ChatwootAccount {
 export interface ChatwootInbox {
   id: number;
   name: string;
+  enable_auto_assignment?: boolean;
 }
 
 export interface ChatwootContact {

@@ -6,8 +6,9 @@ import { BridgeHttpError } from '../common/bridge-http.error.js';
 import { RyzeApiChannel } from '../channel/ryzeapi.channel.js';
 import { ChatwootClient } from '../chatwoot/chatwoot.client.js';
 import { ChatwootError } from '../chatwoot/chatwoot.error.js';
-import type { ChatwootAccount } from '../chatwoot/chatwoot.types.js';
+import type { ChatwootAccount, ChatwootInbox } from '../chatwoot/chatwoot.types.js';
 import { BridgeAppConfig } from '../config/bridge-config.js';
+import { ChatsRepository } from '../relay/chats.repository.js';
 import { Integration } from './integration.entity.js';
 import { IntegrationsRepository } from './integrations.repository.js';
 
@@ -23,6 +24,7 @@ export class IntegrationsService {
     private readonly repository: IntegrationsRepository,
     private readonly chatwoot: ChatwootClient,
     private readonly channel: RyzeApiChannel,
+    private readonly chats: ChatsRepository,
   ) {}
 
   activate(request: ActivateRequest): Promise<{ created: boolean; body: ActivateResponse }> {
@@ -38,8 +40,8 @@ export class IntegrationsService {
     const name = request.chatwoot.inbox_name;
     let inboxId: number;
     try {
-      await this.chatwoot.listInboxes(acc); // the token and the account, before anything changes
-      inboxId = await this.upsertInbox(acc, existing, name, webhookUrl);
+      const inboxes = await this.chatwoot.listInboxes(acc); // the token and the account, before anything changes
+      inboxId = await this.upsertInbox(acc, inboxes.find((inbox) => existing?.inboxId && inbox.id === existing.inboxId), name, webhookUrl);
     } catch (error) {
       throw this.toHttpError(error);
     }
@@ -63,18 +65,22 @@ export class IntegrationsService {
       problem: '' as const,
       lastError: '',
     });
+    if (existing && existing.inboxId !== inboxId) await this.chats.forgetAll(id);
     const saved = await this.repository.save(integration);
     await this.channel.open(saved);
     this.logger.log({ integrationId: id, instance: request.instance, inboxId }, existing ? 'integration updated' : 'integration created');
     return { created: !existing, body: { integration_id: id, status: 'active', inbox_id: inboxId } };
   }
 
-  /** A new integration always gets its own inbox; an existing one is updated in place, or recreated when Chatwoot lost it. */
-  private async upsertInbox(acc: ChatwootAccount, existing: Integration | null, name: string, webhookUrl: string): Promise<number> {
-    if (existing?.inboxId) {
+  /**
+   * A new integration always gets its own inbox; an existing one is updated in place, or recreated
+   * when Chatwoot no longer has it (not in the account's inboxes, or a 404 on update).
+   */
+  private async upsertInbox(acc: ChatwootAccount, current: ChatwootInbox | undefined, name: string, webhookUrl: string): Promise<number> {
+    if (current) {
       try {
-        await this.chatwoot.updateInbox(acc, existing.inboxId, name, webhookUrl);
-        return existing.inboxId;
+        await this.chatwoot.updateInbox(acc, current.id, name, webhookUrl, current.enable_auto_assignment ?? true);
+        return current.id;
       } catch (error) {
         if (!(error instanceof ChatwootError) || error.status !== 404) throw error;
       }

@@ -16,6 +16,11 @@ export class ChatsRepository {
     return this.db.getRepository(Chat).findOneBy({ integrationId, conversationId });
   }
 
+  /** The integration got a new inbox: its contacts' inbox ids and its conversations belong to the old one. */
+  async forgetAll(integrationId: string): Promise<void> {
+    await this.db.getRepository(Chat).delete({ integrationId });
+  }
+
   async save(chat: Chat): Promise<void> {
     await this.db.getRepository(Chat).upsert(chat, ['integrationId', 'jid']);
   }
