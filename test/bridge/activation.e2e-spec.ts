@@ -196,6 +196,26 @@ describe('bridge: activation (SPEC 4, 8, 13.2)', () => {
     expect((await bridgeApi().get(`/v1/integrations/${integrationId}`)).status).toBe(401);
   });
 
+  it('status: error when the inbox was deleted in Chatwoot; events wait, and set makes a new inbox that gets them', async () => {
+    const { integrationId } = await connectedInstance(stack, 'inbox-gone', { inboxName: 'Gone soon' });
+    const receive = (text: string) => client.post('/api/sandbox/receive/inbox-gone', { from: '5511922220000', name: 'Eva', text });
+    await receive('before');
+    await waitFor('first message', () => stack.chatwoot.messages().some((m) => m.content === 'before'));
+    const old = stack.chatwoot.inboxes().find((i) => i.name === 'Gone soon')!;
+    stack.chatwoot.deleteInbox(old.id);
+    await receive('while gone');
+    const status = await waitFor('error status', async () => {
+      const res = await bridgeStatus(integrationId);
+      return res.body.status === 'error' ? res.body : undefined;
+    });
+    expect(status.last_error).toBe(`the Chatwoot inbox ${old.id} was deleted: run POST /api/chatwoot/set again to create a new one (events wait meanwhile)`);
+    expect((await set('inbox-gone', { inboxName: 'Back again' })).status).toBe(201);
+    const inbox = stack.chatwoot.inboxes().find((i) => i.name === 'Back again')!;
+    await waitFor('the waiting message in the new inbox', () => stack.chatwoot.messages().some((m) => m.content === 'while gone' && m.inboxId === inbox.id));
+    await waitFor('active again', async () => (await bridgeStatus(integrationId)).body.status === 'active');
+    expect((await bridgeStatus(integrationId)).body).toMatchObject({ status: 'active', inbox_id: inbox.id, last_error: '' });
+  });
+
   it('deletion removes the inbox in Chatwoot and the integration on both sides', async () => {
     const { integrationId } = await connectedInstance(stack, 'to-delete', { inboxName: 'Doomed' });
     expect(stack.chatwoot.inboxes().some((i) => i.name === 'Doomed')).toBe(true);

@@ -84,16 +84,6 @@ export class ChatwootClient {
     return { id: created.id, sourceId };
   }
 
-  /** Adds an existing contact to an inbox; returns the contact_inbox source id. */
-  async createContactInbox(acc: ChatwootAccount, contactId: number, inboxId: number, sourceId: string): Promise<string> {
-    const data = await this.call<{ source_id: string }>(acc, {
-      method: 'POST',
-      url: `/contacts/${contactId}/contact_inboxes`,
-      data: { inbox_id: inboxId, source_id: sourceId },
-    });
-    return data?.source_id ?? sourceId;
-  }
-
   contactConversations(acc: ChatwootAccount, contactId: number): Promise<ChatwootConversation[]> {
     return this.call<{ payload: ChatwootConversation[] }>(acc, { method: 'GET', url: `/contacts/${contactId}/conversations` }).then((d) => d?.payload ?? []);
   }

@@ -26,8 +26,6 @@ export class BridgeAppConfig {
     /** Retry delays of an event that Chatwoot could not take (outage, 5xx, 429 without Retry-After). */
     retryInitialMs: number;
     retryMaxMs: number;
-    /** Events written to Chatwoot at once, over all chats of one integration. */
-    concurrency: number;
   };
 }
 
@@ -61,7 +59,6 @@ export function loadBridgeConfig(env: Env = process.env): BridgeAppConfig {
       backoffMaxMs: int(env, 'RYZEAPI_BACKOFF_MAX_MS', 30_000, 1),
       retryInitialMs: int(env, 'CHATWOOT_RETRY_INITIAL_MS', 1000, 1),
       retryMaxMs: int(env, 'CHATWOOT_RETRY_MAX_MS', 60_000, 1),
-      concurrency: int(env, 'RELAY_CONCURRENCY', 16, 1, 1000),
     },
   };
 }

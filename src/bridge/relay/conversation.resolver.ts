@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { ChatRef } from '../../shared/protocol/event-data.types.js';
 import { ChatwootClient } from '../chatwoot/chatwoot.client.js';
 import { ChatwootError } from '../chatwoot/chatwoot.error.js';
@@ -61,7 +62,8 @@ export class ConversationResolver {
         if (!contact) throw error;
       }
     }
-    if (!sourceId) sourceId = await this.chatwoot.createContactInbox(acc, contact.id, integration.inboxId, '').catch((e) => this.rethrow(integration, e));
+    // Not in this inbox yet: the conversation's creation (contact_id + inbox_id + this source id) adds it.
+    if (!sourceId) sourceId = randomUUID();
     return { integrationId: integration.id, jid: chat.jid, contactId: contact.id, contactSourceId: sourceId, conversationId: 0 };
   }
 

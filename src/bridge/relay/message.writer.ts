@@ -29,7 +29,8 @@ export class MessageWriter {
     private readonly media: MediaDownloader,
   ) {}
 
-  async write(integration: Integration, data: MessageExchangeData): Promise<WriteOutcome> {
+  /** `retried`: the conversation was found gone once already; a second 404 is the message's own. */
+  async write(integration: Integration, data: MessageExchangeData, retried = false): Promise<WriteOutcome> {
     const { message, source } = data;
     // The bridge's own sends come back as echoes: they are in Chatwoot already.
     if (source === 'chatwoot') return 'skipped';
@@ -60,8 +61,9 @@ export class MessageWriter {
       if (error instanceof ChatwootError && error.status === 404) {
         // The conversation was deleted in Chatwoot, or the inbox with it.
         const explained = await this.resolver.explain(integration, error);
-        if (explained === error) await this.resolver.forgetConversation(integration, message.chat.jid);
-        throw explained;
+        if (explained !== error || retried) throw explained;
+        await this.resolver.forgetConversation(integration, message.chat.jid);
+        return this.write(integration, data, true);
       }
       throw error;
     }

@@ -34,9 +34,8 @@ export class RelayService {
       handle: (current, frame) => this.handle(current, frame),
       ack,
       problem: async (problem, lastError) => {
-        stream.integration.problem = problem;
-        if (lastError) stream.integration.lastError = lastError;
-        await this.integrations.setProblem(integration.id, problem, stream.integration.lastError);
+        Object.assign(stream.integration, { problem, lastError });
+        await this.integrations.setProblem(integration.id, problem, lastError);
       },
       skipped: async (lastError) => {
         stream.integration.lastError = lastError;

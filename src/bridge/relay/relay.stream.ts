@@ -12,7 +12,7 @@ export interface StreamDeps {
   /** Processes one event; resolves once it is written to Chatwoot or deliberately skipped. */
   handle(integration: Integration, frame: EventFrame): Promise<unknown>;
   ack(seq: number): void;
-  /** A condition the operator must fix ('' once it is gone), persisted with its text. */
+  /** A condition the operator must fix, persisted with its text; ('', '') once it is gone. */
   problem(kind: Integration['problem'], lastError: string): Promise<void>;
   /** An event skipped as poison. */
   skipped(lastError: string): Promise<void>;
@@ -86,6 +86,7 @@ export class RelayStream {
       } catch (error) {
         if (this.stopped) return this.tracker.abandon(frame.seq);
         if (await this.poison(frame, error)) break;
+        if (attempt === 0) this.logger.warn({ integrationId: this.integration.id, seq: frame.seq, err: error }, 'event not written yet; retrying');
         const wait = backoffDelay(attempt, this.deps.retry.initialMs, this.deps.retry.maxMs);
         await sleep(wait, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
@@ -119,7 +120,6 @@ export class RelayStream {
       error instanceof ChatwootError
         ? `${where} is unavailable (${error.status ? `HTTP ${error.status}` : 'unreachable'}: ${error.detail}); retrying`
         : `writing to Chatwoot failed (${(error as Error)?.message ?? error}); retrying`;
-    this.logger.warn({ integrationId: this.integration.id, seq: frame.seq, reason: this.outage }, 'event not written yet; retrying');
     return false;
   }
 
