@@ -14,6 +14,7 @@ export async function createBridgeApp(config: BridgeAppConfig, options: BridgeAp
   });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
-  app.use(json({ limit: '1mb' }));
+  // Chatwoot's webhook signature covers the raw body: keep it (bounded by the same 1 MiB limit, 413 above).
+  app.use(json({ limit: '1mb', verify: (req, _res, raw) => void ((req as typeof req & { rawBody?: Buffer }).rawBody = raw) }));
   return app;
 }

@@ -12,6 +12,7 @@ import { bridgeDataSourceOptions } from './database/data-source.options.js';
 import { RepositoriesModule } from './database/repositories.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
+import { RepliesModule } from './replies/replies.module.js';
 
 export interface BridgeAppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -31,6 +32,7 @@ export class BridgeAppModule {
         TypeOrmModule.forRootAsync({ useFactory: () => bridgeDataSourceOptions(config) }),
         RepositoriesModule,
         IntegrationsModule,
+        RepliesModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: BridgeExceptionFilter }],

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { createBridgeApp } from '../../src/bridge/bridge-app.factory.js';
 import { loadBridgeConfig, type BridgeAppConfig } from '../../src/bridge/config/bridge-config.js';
 import { startFakeChatwoot, type FakeChatwoot } from './fake-chatwoot/index.js';
@@ -54,14 +54,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { bridgeEnv?: Record<string, string>; latencyMs?: number } = {}): Promise<Stack> {
-  const chatwoot = await startFakeChatwoot({ apiWebhooks: false, latencyMs: options.latencyMs });
+export async function startStack(options: { bridgeEnv?: Record<string, string>; latencyMs?: number; apiWebhooks?: boolean } = {}): Promise<Stack> {
+  const chatwoot = await startFakeChatwoot({ apiWebhooks: options.apiWebhooks ?? false, latencyMs: options.latencyMs });
   registerSecret(chatwoot.token);
   registerSecret(chatwoot.agentToken);
   const db = await createTestDatabase();
-  const bridgeEnv = { BRIDGE_TOKEN, PORT: '0', ...options.bridgeEnv };
+  // The inbox webhook URL is built from PUBLIC_URL: the port must be known before the bridge starts.
+  const port = String(await freePort());
+  const bridgeEnv = { BRIDGE_TOKEN, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...options.bridgeEnv };
   let bridge = await startBridge(bridgeEnv, db);
-  const port = new URL(bridge.url).port;
   const ryze = await startApp({ BRIDGE_URL: bridge.url, BRIDGE_TOKEN, ENCRYPTION_KEYS: TEST_KEY }, db);
   // RyzeAPI listens on a random port, known only now: the URL it gives the bridge must be that one.
   ryze.config.bridge!.internalRyzeApiUrl = ryze.url;
@@ -109,4 +110,15 @@ export async function receive(stack: Stack, instance: string, message: Record<st
   const res = await api(stack.ryze.url, stack.account).post(`/api/sandbox/receive/${instance}`, message);
   if (res.status !== 201) throw new Error(`receive: ${res.status} ${res.text}`);
   return res.body.message_id;
+}
+
+/** A loopback port free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

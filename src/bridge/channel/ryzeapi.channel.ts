@@ -4,7 +4,7 @@ import { BridgeAppConfig } from '../config/bridge-config.js';
 import type { Integration } from '../integrations/integration.entity.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
 import type { RelayStream } from '../relay/relay.stream.js';
-import { RelayService, type MessageStatusHandler } from '../relay/relay.service.js';
+import { RelayService, type EchoHandler, type MessageStatusHandler } from '../relay/relay.service.js';
 import { ChannelConnection } from './channel.connection.js';
 
 export type ResultListener = (integrationId: string, frame: ResultFrame) => void;
@@ -105,6 +105,11 @@ export class RyzeApiChannel implements OnApplicationBootstrap, BeforeApplication
   /** `message.status` events, in their chat's order, acked when the handler resolves. */
   onMessageStatus(handler: MessageStatusHandler): void {
     this.relay.onMessageStatus(handler);
+  }
+
+  /** Echoes of the bridge's own sends (`source` chatwoot), in their chat's order; not written to Chatwoot. */
+  onEcho(handler: EchoHandler): void {
+    this.relay.onEcho(handler);
   }
 
   /** Live state for GET /v1/integrations/:id: why the socket is down, or Chatwoot's outage. */

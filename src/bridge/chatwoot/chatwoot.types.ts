@@ -9,6 +9,8 @@ export interface ChatwootInbox {
   id: number;
   name: string;
   enable_auto_assignment?: boolean;
+  /** Chatwoot 4.13+: the API channel's webhook signing secret (X-Chatwoot-Signature). */
+  secret?: string | null;
 }
 
 export interface ChatwootContact {

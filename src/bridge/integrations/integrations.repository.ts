@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Not, type DataSource } from 'typeorm';
 import { Chat } from '../relay/chat.entity.js';
 import { MessageLink } from '../relay/message-link.entity.js';
+import { Command } from '../replies/command.entity.js';
 import { Integration } from './integration.entity.js';
 
 /** The bridge_integrations table, and the removal of everything kept for one integration. */
@@ -31,10 +32,11 @@ export class IntegrationsRepository {
     await this.db.getRepository(Integration).update({ id }, { lastError });
   }
 
-  /** The integration, its chats and its message links, in one transaction. */
+  /** The integration, its chats, message links and commands, in one transaction. */
   async remove(id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.getRepository(MessageLink).delete({ integrationId: id });
+      await tx.getRepository(Command).delete({ integrationId: id });
       await tx.getRepository(Chat).delete({ integrationId: id });
       await tx.getRepository(Integration).delete({ id });
     });

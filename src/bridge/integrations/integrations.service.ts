@@ -38,13 +38,14 @@ export class IntegrationsService {
     const webhookSecret = existing?.webhookSecret ?? randomBytes(32).toString('base64url');
     const webhookUrl = `${this.config.publicUrl}/v1/chatwoot/webhook/${id}/${webhookSecret}`;
     const name = request.chatwoot.inbox_name;
-    let inboxId: number;
+    let inbox: ChatwootInbox;
     try {
       const inboxes = await this.chatwoot.listInboxes(acc); // the token and the account, before anything changes
-      inboxId = await this.upsertInbox(acc, inboxes.find((inbox) => existing?.inboxId && inbox.id === existing.inboxId), name, webhookUrl);
+      inbox = await this.upsertInbox(acc, inboxes.find((inbox) => existing?.inboxId && inbox.id === existing.inboxId), name, webhookUrl);
     } catch (error) {
       throw this.toHttpError(error);
     }
+    const inboxId = inbox.id;
     // Settings and token are replaced only now that Chatwoot accepted them.
     const integration = Object.assign(existing ?? new Integration(), {
       id,
@@ -61,7 +62,8 @@ export class IntegrationsService {
       startAsPending: request.options.start_as_pending,
       reopenResolved: request.options.reopen_resolved,
       webhookSecret,
-      webhookSigningSecret: existing?.webhookSigningSecret ?? null,
+      // Chatwoot 4.13+ signs the inbox's webhooks with the secret its inbox answer carries; older ones do not sign.
+      webhookSigningSecret: typeof inbox.secret === 'string' && inbox.secret ? inbox.secret : null,
       problem: '' as const,
       lastError: '',
     });
@@ -76,16 +78,16 @@ export class IntegrationsService {
    * A new integration always gets its own inbox; an existing one is updated in place, or recreated
    * when Chatwoot no longer has it (not in the account's inboxes, or a 404 on update).
    */
-  private async upsertInbox(acc: ChatwootAccount, current: ChatwootInbox | undefined, name: string, webhookUrl: string): Promise<number> {
+  private async upsertInbox(acc: ChatwootAccount, current: ChatwootInbox | undefined, name: string, webhookUrl: string): Promise<ChatwootInbox> {
     if (current) {
       try {
-        await this.chatwoot.updateInbox(acc, current.id, name, webhookUrl, current.enable_auto_assignment ?? true);
-        return current.id;
+        const updated = await this.chatwoot.updateInbox(acc, current.id, name, webhookUrl, current.enable_auto_assignment ?? true);
+        return { ...current, ...updated, id: current.id };
       } catch (error) {
         if (!(error instanceof ChatwootError) || error.status !== 404) throw error;
       }
     }
-    return (await this.chatwoot.createInbox(acc, name, webhookUrl)).id;
+    return this.chatwoot.createInbox(acc, name, webhookUrl);
   }
 
   async status(id: string): Promise<IntegrationStatusResponse> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventFrame } from '../../shared/protocol/channel.frames.js';
-import type { MessageStatusData } from '../../shared/protocol/event-data.types.js';
+import type { MessageExchangeData, MessageStatusData } from '../../shared/protocol/event-data.types.js';
 import { BridgeAppConfig } from '../config/bridge-config.js';
 import type { Integration } from '../integrations/integration.entity.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
@@ -13,10 +13,14 @@ import { RelayStream } from './relay.stream.js';
  */
 export type MessageStatusHandler = (integration: Integration, data: MessageStatusData, seq: number) => Promise<void>;
 
+/** Handles the echo of a bridge's own send (`source` chatwoot), which is not written to Chatwoot; like MessageStatusHandler. */
+export type EchoHandler = (integration: Integration, data: MessageExchangeData) => Promise<void>;
+
 /** WhatsApp → Chatwoot: builds each integration's RelayStream and routes its events by kind. */
 @Injectable()
 export class RelayService {
   private statusHandler?: MessageStatusHandler;
+  private echoHandler?: EchoHandler;
 
   constructor(
     private readonly config: BridgeAppConfig,
@@ -27,6 +31,11 @@ export class RelayService {
   /** Registers the handler of `message.status` events (one; without it they are skipped). */
   onMessageStatus(handler: MessageStatusHandler): void {
     this.statusHandler = handler;
+  }
+
+  /** Registers the handler of echoes (one; without it they are only skipped). */
+  onEcho(handler: EchoHandler): void {
+    this.echoHandler = handler;
   }
 
   stream(integration: Integration, ack: (seq: number) => void): RelayStream {
@@ -49,6 +58,7 @@ export class RelayService {
   private async handle(integration: Integration, frame: EventFrame): Promise<void> {
     switch (frame.event) {
       case 'message.exchange':
+        if (frame.data.source === 'chatwoot') await this.echoHandler?.(integration, frame.data);
         await this.writer.write(integration, frame.data);
         return;
       case 'message.status':

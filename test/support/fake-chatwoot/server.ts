@@ -18,6 +18,11 @@ export interface FakeChatwootOptions {
    * `conversation_status_changed`. Default true, as Chatwoot does.
    */
   apiWebhooks?: boolean;
+  /**
+   * New inboxes get a webhook signing secret, returned as `secret` in the inbox's answers, and
+   * their webhooks are signed with it, as Chatwoot 4.13+ does for API channels. Default false.
+   */
+  signedWebhooks?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -102,6 +107,7 @@ export class FakeChatwoot {
   ) {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.apiWebhooks = options.apiWebhooks ?? true;
+    this.store.signingSecrets = options.signedWebhooks ?? false;
     this.views = new ChatwootViews(this.store, () => this.url);
     this.api = new ApplicationApi(this.store, this.views, {
       messageCreated: (message) => this.onApiMessage(message),
