@@ -40,6 +40,8 @@ export class ChatwootViews {
       additional_attributes: {},
       hmac_mandatory: false,
       hmac_token: inbox.hmacToken,
+      // Chatwoot 4.13+ (WebhookSecretable): the secret its inbox webhooks are signed with.
+      ...(inbox.signingSecret ? { secret: inbox.signingSecret } : {}),
     };
   }
 
