@@ -90,7 +90,9 @@ async function main(): Promise<void> {
 
   const bridgePort = await freePort();
   log(`bridge on port ${bridgePort} (${databaseUrl ? 'PostgreSQL' : 'PGlite'})`);
-  const bridge = spawn(process.execPath, ['dist/src/bridge/main.js'], {
+  // BENCH_BRIDGE_PROFILE=<dir>: a V8 CPU profile of the bridge process, written when it exits.
+  const profile = process.env.BENCH_BRIDGE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_BRIDGE_PROFILE}`] : [];
+  const bridge = spawn(process.execPath, [...profile, 'dist/src/bridge/main.js'], {
     env: { ...process.env, ...dbEnv(1), PORT: String(bridgePort), BRIDGE_TOKEN: TOKEN, ENCRYPTION_KEYS: KEY, LOG_LEVEL: 'warn', CHATWOOT_MAX_IN_FLIGHT: String(P.inFlight) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
