@@ -54,7 +54,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { bridgeEnv?: Record<string, string>; latencyMs?: number } = {}): Promise<Stack> {
+export async function startStack(options: { bridgeEnv?: Record<string, string>; ryzeEnv?: Record<string, string>; latencyMs?: number } = {}): Promise<Stack> {
   const chatwoot = await startFakeChatwoot({ apiWebhooks: false, latencyMs: options.latencyMs });
   registerSecret(chatwoot.token);
   registerSecret(chatwoot.agentToken);
@@ -62,7 +62,7 @@ export async function startStack(options: { bridgeEnv?: Record<string, string>; 
   const bridgeEnv = { BRIDGE_TOKEN, PORT: '0', ...options.bridgeEnv };
   let bridge = await startBridge(bridgeEnv, db);
   const port = new URL(bridge.url).port;
-  const ryze = await startApp({ BRIDGE_URL: bridge.url, BRIDGE_TOKEN, ENCRYPTION_KEYS: TEST_KEY }, db);
+  const ryze = await startApp({ BRIDGE_URL: bridge.url, BRIDGE_TOKEN, ENCRYPTION_KEYS: TEST_KEY, ...options.ryzeEnv }, db);
   // RyzeAPI listens on a random port, known only now: the URL it gives the bridge must be that one.
   ryze.config.bridge!.internalRyzeApiUrl = ryze.url;
   const account = await ryze.newAccount();
