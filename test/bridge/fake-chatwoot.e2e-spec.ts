@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadChatwootDocument, startFakeChatwoot, type FakeChatwoot } from '../support/fake-chatwoot/index.js';
 
 /** Proves the fake Chatwoot itself: state, document checks, auth, webhooks, faults. */
@@ -92,6 +95,15 @@ afterEach(async () => {
   await fake.close();
 });
 
+describe('startFakeChatwoot outside Jest', () => {
+  it('keeps a process that only waits for it alive until it is up', () => {
+    const entry = pathToFileURL(resolve(import.meta.dirname, '../../dist/test/support/fake-chatwoot/index.js')).href;
+    const script = `const { startFakeChatwoot } = await import(${JSON.stringify(entry)}); const f = await startFakeChatwoot(); console.log('up', f.accountId); await f.close();`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    expect({ status: run.status, stdout: run.stdout.trim() }).toEqual({ status: 0, stdout: 'up 1' });
+  });
+});
+
 describe('the patched OpenAPI document', () => {
   it('carries each named patch and nothing is left unpatched', () => {
     const document = loadChatwootDocument();
@@ -149,8 +161,9 @@ describe('valid calls', () => {
     const { inbox, contact, conversation } = await conversationSetup();
     const found = await call('GET', `/contacts/search?q=${encodeURIComponent('+5511999990001')}`);
     expect(found.body.payload.map((c: any) => c.id)).toEqual([contact.id]);
-    // An unencoded + is a space in a query string: Chatwoot finds nothing.
-    expect((await call('GET', '/contacts/search?q=+5511999990001')).body.payload).toEqual([]);
+    // An unencoded + is a space, which Chatwoot strips: the digits still find the contact.
+    expect((await call('GET', '/contacts/search?q=+5511999990001')).body.payload.map((c: any) => c.id)).toEqual([contact.id]);
+    expect(await call('GET', '/contacts/search?q=%20')).toMatchObject({ status: 422, body: { error: 'Specify search string with parameter q' } });
 
     const duplicate = await call('POST', '/contacts', { inbox_id: inbox.id, name: 'Ana again', phone_number: '+5511999990001' });
     expect(duplicate).toMatchObject({ status: 422, body: { message: 'Phone number has already been taken', attributes: ['phone_number'] } });
@@ -273,6 +286,21 @@ describe('webhooks', () => {
     expect(fake.messages(conversation.id).filter((m) => m.content === 'once')).toHaveLength(1);
   });
 
+  it('retries a failed delivery with the same X-Chatwoot-Delivery', async () => {
+    const { conversation } = await conversationSetup();
+    let answered = 0;
+    receiver.answer = (res) => {
+      res.statusCode = ++answered === 1 ? 503 : 200;
+      res.end();
+    };
+    const reply = await fake.agentReply(conversation.id, { content: 'again', retries: 2, retryDelayMs: 10 });
+    expect(reply.deliveries.map((d) => d.status)).toEqual([200]);
+    expect(fake.webhooks.attempts.map((a) => a.status)).toEqual([503, 200]);
+    const ids = receiver.events().map((r) => r.headers['x-chatwoot-delivery']);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
   it('posts webhooks for what the API creates, as Chatwoot does, when apiWebhooks is on', async () => {
     await fake.close();
     fake = await startFakeChatwoot();
@@ -281,6 +309,31 @@ describe('webhooks', () => {
     await fake.waitFor(() => receiver.events().length === 1, 5000, 'the message_created webhook');
     expect(receiver.events('conversation_created')).toHaveLength(1);
     expect(receiver.events()[0].body).toMatchObject({ message_type: 'incoming', source_id: 'WAID:1', sender: { type: 'contact' } });
+  });
+
+  it('with signingSecrets, gives each new inbox a secret (its `secret`) and signs its webhooks with it', async () => {
+    await fake.close();
+    fake = await startFakeChatwoot({ apiWebhooks: false, signingSecrets: true });
+    const { inbox, conversation } = await conversationSetup();
+    expect(inbox.secret).toEqual(expect.any(String));
+    await fake.agentReply(conversation.id, { content: 'signed' });
+    const [{ headers, raw }] = receiver.events();
+    const expected = createHmac('sha256', inbox.secret).update(`${headers['x-chatwoot-timestamp']}.${raw}`).digest('hex');
+    expect(headers['x-chatwoot-signature']).toBe(`sha256=${expected}`);
+  });
+
+  it('posts another inbox’s traffic where it is told to, and activity messages and private notes as they are', async () => {
+    const { inbox, conversation } = await conversationSetup();
+    const other = fake.addInbox('Other Team');
+    const elsewhere = fake.addConversation(other.id, { name: 'Zed', phoneNumber: '+5511999990009' });
+    await fake.agentReply(elsewhere.id, { content: 'not yours', url: receiver.url });
+    await fake.activityMessage(conversation.id, 'Conversation was resolved by Maria');
+    await fake.agentReply(conversation.id, { content: 'note', private: true });
+    expect(receiver.events().map((r) => [r.body.inbox.id, r.body.message_type, r.body.private, r.body.sender?.type ?? null])).toEqual([
+      [other.id, 'outgoing', false, 'user'],
+      [inbox.id, 'activity', false, null],
+      [inbox.id, 'outgoing', true, 'user'],
+    ]);
   });
 
   it('gives up after Chatwoot’s 5-second timeout', async () => {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { waitFor } from '../support/channel-helpers.js';
 import { api } from '../support/http.js';
 import type { ResultFrame } from '../../src/shared/protocol/channel.frames.js';
+import { ChatsRepository } from '../../src/bridge/relay/chats.repository.js';
 import { RyzeApiChannel } from '../../src/bridge/channel/ryzeapi.channel.js';
 import { BRIDGE_TOKEN, connectedInstance, receive, startStack, type Stack } from '../support/test-bridge.js';
 
@@ -139,15 +140,16 @@ describe('bridge: WhatsApp → Chatwoot', () => {
   });
 
   it('startAsPending and reopenResolved', async () => {
-    const { name } = await connectedInstance(stack, 'pending', { startAsPending: true, reopenResolved: true });
+    const { name, integrationId } = await connectedInstance(stack, 'pending', { startAsPending: true, reopenResolved: true });
     const inbox = await inboxOf(name);
     await receive(stack, name, { from: phone(90), name: 'Lia', text: 'um' });
     await waitFor('first', () => inboxMessages(inbox).length === 1);
     const conversation = stack.chatwoot.conversations({ inboxId: inbox })[0];
     expect(conversation.status).toBe('pending');
     conversation.status = 'resolved';
-    // The bridge's mapping still points at it; a new chat after a restart looks it up again.
-    await stack.bridge.app.get(DataSource).query(`UPDATE bridge_chats SET conversation_id = 0`);
+    // The bridge forgets the chat (as after a new inbox): it finds the contact again and, with
+    // reopenResolved, reopens its resolved conversation instead of opening a second one.
+    await stack.bridge.app.get(ChatsRepository).forgetAll(integrationId);
     await receive(stack, name, { from: phone(90), name: 'Lia', text: 'dois' });
     await waitFor('second', () => inboxMessages(inbox).length === 2);
     expect(stack.chatwoot.conversations({ inboxId: inbox })).toHaveLength(1);

@@ -224,13 +224,11 @@ describe('bridge: Chatwoot → WhatsApp', () => {
   });
 
   it('signed webhooks (Chatwoot 4.13+): the secret comes with the inbox; a bad, stale or missing signature sends nothing', async () => {
-    stack.chatwoot.store.signingSecrets = true;
-    let c: Awaited<ReturnType<typeof conversationWith>>;
-    try {
-      c = await conversationWith('signed', 5);
-    } finally {
-      stack.chatwoot.store.signingSecrets = false;
-    }
+    const c = await conversationWith('signed', 5);
+    // The inbox gets a signing secret in Chatwoot; running set again reads it from the inbox's answer.
+    stack.chatwoot.setSigningSecret(c.inboxId, 'a-signing-secret-for-this-inbox');
+    const again = await ryze().post(`/api/chatwoot/set/${c.name}`, { chatwootBaseUrl: stack.chatwoot.url, chatwootAccountId: stack.chatwoot.accountId, chatwootApiToken: stack.chatwoot.token });
+    expect(again.status).toBeLessThan(300);
     expect(c.inbox.signingSecret).toBeTruthy();
     const reply = await stack.chatwoot.agentReply(c.conversationId, { content: 'assinada', deliver: false });
     const refused = [];

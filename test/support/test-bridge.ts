@@ -54,7 +54,9 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { bridgeEnv?: Record<string, string>; latencyMs?: number; apiWebhooks?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  options: { bridgeEnv?: Record<string, string>; ryzeEnv?: Record<string, string>; latencyMs?: number; apiWebhooks?: boolean } = {},
+): Promise<Stack> {
   const chatwoot = await startFakeChatwoot({ apiWebhooks: options.apiWebhooks ?? false, latencyMs: options.latencyMs });
   registerSecret(chatwoot.token);
   registerSecret(chatwoot.agentToken);
@@ -63,7 +65,7 @@ export async function startStack(options: { bridgeEnv?: Record<string, string>; 
   const port = String(await freePort());
   const bridgeEnv = { BRIDGE_TOKEN, PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}`, ...options.bridgeEnv };
   let bridge = await startBridge(bridgeEnv, db);
-  const ryze = await startApp({ BRIDGE_URL: bridge.url, BRIDGE_TOKEN, ENCRYPTION_KEYS: TEST_KEY }, db);
+  const ryze = await startApp({ BRIDGE_URL: bridge.url, BRIDGE_TOKEN, ENCRYPTION_KEYS: TEST_KEY, ...options.ryzeEnv }, db);
   // RyzeAPI listens on a random port, known only now: the URL it gives the bridge must be that one.
   ryze.config.bridge!.internalRyzeApiUrl = ryze.url;
   const account = await ryze.newAccount();

@@ -30,13 +30,13 @@ export class ChatwootClient {
   private readonly logger = new Logger(ChatwootClient.name);
   private readonly http: AxiosInstance;
   private readonly limits = new Map<string, LimitFunction>();
-  /** Calls made, per installation: the benchmark's calls per message. */
-  calls = 0;
 
   constructor(private readonly config: BridgeAppConfig) {
     this.http = axios.create({
       timeout: config.chatwoot.timeoutMs,
       maxRedirects: 0,
+      // No HTTP(S)_PROXY lookups per call: Chatwoot is reached directly (a measurable share of each call's CPU).
+      proxy: false,
       maxContentLength: 10 * 1024 * 1024,
       transitional: { clarifyTimeoutError: true },
       validateStatus: (status) => status >= 200 && status < 300,
@@ -133,7 +133,6 @@ export class ChatwootClient {
   }
 
   private async once<T>(acc: ChatwootAccount, request: AxiosRequestConfig): Promise<T> {
-    this.calls++;
     try {
       const { data } = await this.http.request<T>({
         ...request,

@@ -119,6 +119,7 @@ export class IntegrationsService {
           }
         }
       }
+      await this.chats.forgetAll(id);
       await this.repository.remove(id);
       this.logger.log({ integrationId: id }, 'integration deleted');
     });

@@ -3,25 +3,38 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Chat } from './chat.entity.js';
 
-/** WhatsApp chat → Chatwoot contact and conversation, per integration. */
+const key = (integrationId: string, jid: string) => `${integrationId}\u0000${jid}`;
+
+/**
+ * WhatsApp chat → Chatwoot contact and conversation, per integration. Known chats are kept in
+ * memory too (the bridge is their only writer): a message to a known chat costs no lookup.
+ */
 @Injectable()
 export class ChatsRepository {
+  private readonly cache = new Map<string, Chat>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  find(integrationId: string, jid: string): Promise<Chat | null> {
-    return this.db.getRepository(Chat).findOneBy({ integrationId, jid });
+  async find(integrationId: string, jid: string): Promise<Chat | null> {
+    const cached = this.cache.get(key(integrationId, jid));
+    if (cached) return { ...cached };
+    const chat = await this.db.getRepository(Chat).findOneBy({ integrationId, jid });
+    if (chat) this.cache.set(key(integrationId, jid), chat);
+    return chat && { ...chat };
   }
 
   findByConversation(integrationId: string, conversationId: number): Promise<Chat | null> {
     return this.db.getRepository(Chat).findOneBy({ integrationId, conversationId });
   }
 
-  /** The integration got a new inbox: its contacts' inbox ids and its conversations belong to the old one. */
+  /** The integration got a new inbox (or is deleted): its contacts' inbox ids and conversations belong to the old one. */
   async forgetAll(integrationId: string): Promise<void> {
+    for (const k of this.cache.keys()) if (k.startsWith(`${integrationId}\u0000`)) this.cache.delete(k);
     await this.db.getRepository(Chat).delete({ integrationId });
   }
 
   async save(chat: Chat): Promise<void> {
     await this.db.getRepository(Chat).upsert(chat, ['integrationId', 'jid']);
+    this.cache.set(key(chat.integrationId, chat.jid), { ...chat });
   }
 }

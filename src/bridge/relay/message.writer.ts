@@ -35,19 +35,19 @@ export class MessageWriter {
     // The bridge's own sends come back as echoes: they are in Chatwoot already.
     if (source === 'chatwoot') return 'skipped';
     if (message.chat.type === 'group' && integration.ignoreGroups) return 'skipped';
-    const link = await this.links.find(integration.id, message.id);
-    if (link?.chatwootMessageId) return 'skipped';
-    const acc = accountOf(integration);
     const conversationId = await this.resolver.conversationFor(integration, message.chat);
+    const claim = await this.links.claim(integration.id, message.id, conversationId);
+    if (claim.state === 'written') return 'skipped';
     const sourceId = waSourceId(message.id);
-    if (link) {
-      const found = (await this.chatwoot.listMessages(acc, link.conversationId || conversationId).catch(() => [])).find((m) => m.source_id === sourceId);
+    if (claim.state === 'begun') {
+      // Begun by an earlier attempt that may have reached Chatwoot: look before writing again.
+      const found = await this.findWritten(integration, [claim.conversationId, conversationId], sourceId);
       if (found) {
-        await this.links.record(integration.id, message.id, found.id, link.conversationId || conversationId);
+        await this.links.record(integration.id, message.id, found.id, found.conversationId);
         return 'written';
       }
+      if (claim.conversationId !== conversationId) await this.links.retarget(integration.id, message.id, conversationId);
     }
-    await this.links.begin(integration.id, message.id, conversationId);
     const body: NewMessage = {
       content: this.contentOf(data),
       message_type: message.direction === 'outgoing' ? 'outgoing' : 'incoming',
@@ -67,6 +67,18 @@ export class MessageWriter {
       }
       throw error;
     }
+  }
+
+  private async findWritten(integration: Integration, conversationIds: number[], sourceId: string): Promise<{ id: number; conversationId: number } | undefined> {
+    for (const conversationId of new Set(conversationIds.filter(Boolean))) {
+      const messages = await this.chatwoot.listMessages(accountOf(integration), conversationId).catch((error) => {
+        if (error instanceof ChatwootError && error.status === 404) return []; // that conversation is gone
+        throw error;
+      });
+      const found = messages.find((m) => m.source_id === sourceId);
+      if (found) return { id: found.id, conversationId };
+    }
+    return undefined;
   }
 
   private async post(integration: Integration, conversationId: number, body: NewMessage, data: MessageExchangeData) {

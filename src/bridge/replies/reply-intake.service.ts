@@ -42,7 +42,7 @@ export class ReplyIntake {
   ) {}
 
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
-    const integration = /^int_[0-9a-f]{1,60}$/.test(delivery.integrationId) ? await this.integrations.find(delivery.integrationId) : null;
+    const integration = await this.integrations.find(delivery.integrationId);
     const secretOk = secretEquals(delivery.secret, integration?.webhookSecret ?? this.decoy);
     if (!integration || !secretOk) throw new NotFoundException();
     if (integration.webhookSigningSecret) {

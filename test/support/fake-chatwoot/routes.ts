@@ -1,5 +1,6 @@
+import type { Caller } from './auth.js';
 import { RecordInvalid, type FakeChatwootStore } from './store.js';
-import type { AccountRecord, ConversationRecord, ConversationStatus, InboxRecord, MediaFile, MessageRecord, Role, UserRecord } from './types.js';
+import type { AccountRecord, ConversationRecord, ConversationStatus, InboxRecord, MediaFile, MessageRecord } from './types.js';
 import type { ChatwootViews } from './views.js';
 
 /** A Chatwoot error answer: thrown by a handler, sent as is. */
@@ -12,10 +13,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface RouteContext {
-  account: AccountRecord;
-  user: UserRecord;
-  role: Role;
+export interface RouteContext extends Caller {
   params: Record<string, string>;
   query: URLSearchParams;
   body: any;
@@ -29,6 +27,7 @@ export interface RouteResult {
 
 /** What the routes tell the fake about, so it can post the inbox webhooks Chatwoot would. */
 export interface RouteEvents {
+  inboxCreated(inbox: InboxRecord): void;
   messageCreated(message: MessageRecord): void;
   conversationCreated(conversation: ConversationRecord): void;
   conversationStatusChanged(conversation: ConversationRecord): void;
@@ -138,6 +137,7 @@ export class ApplicationApi {
       throw new HttpError(422, { error: `the fake Chatwoot only creates API channels, not ${JSON.stringify(channel.type)}` });
     }
     const inbox = this.store.createInbox(ctx.account.id, String(ctx.body.name ?? ''), String(channel.webhook_url ?? ''));
+    this.events.inboxCreated(inbox);
     return { status: 200, body: this.views.inbox(inbox) };
   }
 
@@ -162,8 +162,9 @@ export class ApplicationApi {
 
   /** Chatwoot's search: `name`, `email`, `phone_number` or `identifier` containing q (case-insensitive). */
   private searchContacts(ctx: RouteContext): RouteResult {
-    const q = ctx.query.get('q') ?? '';
-    if (!q.trim()) throw new HttpError(422, { error: 'Specify search string with parameter q' });
+    // Rails reads an unencoded `+` as a space; Chatwoot strips q, so `+5511…` still finds by digits.
+    const q = (ctx.query.get('q') ?? '').trim();
+    if (!q) throw new HttpError(422, { error: 'Specify search string with parameter q' });
     const needle = q.toLowerCase();
     const found = [...this.store.contacts.values()].filter(
       (c) => c.accountId === ctx.account.id && [c.name, c.email, c.phoneNumber, c.identifier].some((v) => v?.toLowerCase().includes(needle)),

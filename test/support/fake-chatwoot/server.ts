@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { registerSecret } from '../leak-guard.js';
+import { authenticate } from './auth.js';
 import { Faults, type Outage } from './faults.js';
+import { parseBody, readBody } from './request-body.js';
 import { RequestChecker } from './request-checker.js';
 import { ApplicationApi, type RouteContext } from './routes.js';
 import { FakeChatwootStore } from './store.js';
-import type { ConversationRecord, InboxRecord, MediaFile, MessageRecord, MessageType, Role } from './types.js';
+import type { AccountRecord, ContactRecord, ConversationRecord, InboxRecord, MediaFile, MessageRecord, MessageType, Role } from './types.js';
 import { ChatwootViews } from './views.js';
 import { WebhookSender, type DeliveryAttempt, type DeliveryOptions } from './webhooks.js';
 
@@ -19,10 +22,11 @@ export interface FakeChatwootOptions {
    */
   apiWebhooks?: boolean;
   /**
-   * New inboxes get a webhook signing secret, returned as `secret` in the inbox's answers, and
-   * their webhooks are signed with it, as Chatwoot 4.13+ does for API channels. Default false.
+   * Give every inbox created through the API a signing secret, as Chatwoot 4.13+ does: its
+   * webhooks are signed and the inbox JSON carries it as `secret`. Default false (unsigned, as
+   * before 4.13); setSigningSecret() sets one per inbox either way.
    */
-  signedWebhooks?: boolean;
+  signingSecrets?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -107,9 +111,12 @@ export class FakeChatwoot {
   ) {
     this.faults.latencyMs = options.latencyMs ?? 0;
     this.apiWebhooks = options.apiWebhooks ?? true;
-    this.store.signingSecrets = options.signedWebhooks ?? false;
+    const signingSecrets = options.signingSecrets ?? false;
     this.views = new ChatwootViews(this.store, () => this.url);
     this.api = new ApplicationApi(this.store, this.views, {
+      inboxCreated: (inbox) => {
+        if (signingSecrets) this.setSigningSecret(inbox.id, randomBytes(24).toString('base64url'));
+      },
       messageCreated: (message) => this.onApiMessage(message),
       conversationCreated: (conversation) => this.onApiConversation('conversation_created', conversation),
       conversationStatusChanged: (conversation) => this.onApiConversation('conversation_status_changed', conversation),
@@ -118,7 +125,14 @@ export class FakeChatwoot {
     this.accountId = account.id;
     this.token = this.createUser({ name: 'Admin', role: 'administrator' }).token;
     this.agentToken = this.createUser({ name: 'Agent Smith', role: 'agent' }).token;
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => {
+        // A fault of the fake itself: answered 500 and recorded, so that no test passes over it.
+        this.recordViolation(req.method ?? 'GET', (req.url ?? '').split('?')[0], [`the fake Chatwoot failed: ${error.message}`]);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ status: 500, error: 'Internal Server Error' }));
+      });
+    });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -126,7 +140,7 @@ export class FakeChatwoot {
   }
 
   static async start(options: FakeChatwootOptions = {}): Promise<FakeChatwoot> {
-    const fake = new FakeChatwoot(await RequestChecker.create(), options);
+    const fake = new FakeChatwoot(await RequestChecker.acquire(), options);
     await fake.listen();
     return fake;
   }
@@ -283,7 +297,7 @@ export class FakeChatwoot {
 
   // ---- inspection ----
 
-  accounts() {
+  accounts(): AccountRecord[] {
     return [...this.store.accounts.values()];
   }
 
@@ -291,7 +305,7 @@ export class FakeChatwoot {
     return [...this.store.inboxes.values()].filter((i) => accountId === undefined || i.accountId === accountId);
   }
 
-  contacts(accountId?: number) {
+  contacts(accountId?: number): ContactRecord[] {
     return [...this.store.contacts.values()].filter((c) => accountId === undefined || c.accountId === accountId);
   }
 
@@ -361,7 +375,7 @@ export class FakeChatwoot {
         this.server.close(() => resolve());
         this.server.closeAllConnections();
       });
-      await this.checker.close();
+      this.checker.release();
     }
     if (!options.allowViolations) this.assertNoViolations();
   }
@@ -419,6 +433,8 @@ export class FakeChatwoot {
     const media = MEDIA_PATH.exec(url.pathname);
     if (media && method === 'GET') return this.serveMedia(media[1], res);
 
+    // The latency runs alongside reading and checking the request, not after them.
+    const latency = this.faults.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs)) : undefined;
     const raw = await readBody(req);
     const parsed = await parseBody(req.headers['content-type'], raw);
     const logPath = url.pathname + redactQuery(url.search);
@@ -442,7 +458,7 @@ export class FakeChatwoot {
     if (!matched && check.operationId) problems.push('the fake Chatwoot does not implement this operation');
     if (problems.length) this.recordViolation(method, logPath, problems);
 
-    if (this.faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.faults.latencyMs));
+    await latency;
     const decision = this.faults.decide(method, url.pathname);
     if (decision.kind === 'reset') {
       log.status = 0;
@@ -453,29 +469,13 @@ export class FakeChatwoot {
     if (decision.kind === 'answer') return send(decision.status, decision.body, decision.headers);
 
     if (!account || !matched) return send(404, RAILS_404);
-    const auth = this.authenticate(req.headers, account[1]);
+    const auth = authenticate(this.store, req.headers, account[1]);
     if ('status' in auth) return send(auth.status, auth.body);
     if (parsed.problems.length) return send(400, { error: parsed.problems.join('; ') });
     if (check.problems.length) return send(422, { error: check.problems.join('; ') });
     const ctx: RouteContext = { ...auth, params: matched.params, query: new URLSearchParams(url.search), body: parsed.body, files: parsed.files };
     const result = this.api.run(matched.route, ctx);
     return send(result.status, result.body ?? '');
-  }
-
-  /** Chatwoot's checks, in its order: token present, token known, account exists, user belongs to it. */
-  private authenticate(headers: IncomingMessage['headers'], accountParam: string): Omit<RouteContext, 'params' | 'query' | 'body' | 'files'> | { status: number; body: unknown } {
-    const token = headers['api_access_token'];
-    if (typeof token !== 'string' || !token) {
-      // Without api_access_token Chatwoot falls back to devise_token_auth (an Authorization header is not read).
-      return { status: 401, body: { errors: ['You need to sign in or sign up before continuing.'] } };
-    }
-    const user = this.store.userByToken(token);
-    if (!user) return { status: 401, body: { error: 'Invalid Access Token' } };
-    const account = this.store.accounts.get(Number(accountParam));
-    if (!account) return { status: 404, body: { error: 'Resource could not be found' } };
-    const role = user.accounts.get(account.id);
-    if (!role) return { status: 401, body: { error: 'You are not authorized to access this account' } };
-    return { account, user, role };
   }
 
   private recordViolation(method: string, path: string, problems: string[]): void {
@@ -507,64 +507,4 @@ function redactQuery(search: string): string {
   const params = new URLSearchParams(search);
   if (params.has('api_access_token')) params.set('api_access_token', '[redacted]');
   return `?${params.toString()}`;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-interface ParsedBody {
-  mediaType: string;
-  /** What the route handler gets. */
-  body: unknown;
-  /** What the document check gets (multipart: the fields, files left out). */
-  checkBody: unknown;
-  files: MediaFile[];
-  problems: string[];
-}
-
-/** JSON, or a multipart form (its `attachments[]` files kept apart), as Rails parses them. */
-async function parseBody(contentType: string | undefined, raw: Buffer): Promise<ParsedBody> {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const empty: ParsedBody = { mediaType, body: undefined, checkBody: undefined, files: [], problems: [] };
-  if (!raw.length) return empty;
-  if (mediaType === 'application/json') {
-    try {
-      const body = JSON.parse(raw.toString('utf8'));
-      return { ...empty, body, checkBody: body };
-    } catch {
-      return { ...empty, checkBody: raw.toString('utf8'), problems: ['the body is not valid JSON'] };
-    }
-  }
-  if (mediaType === 'multipart/form-data') {
-    try {
-      const form = await new Response(raw, { headers: { 'content-type': contentType! } }).formData();
-      const fields: Record<string, unknown> = {};
-      const files: MediaFile[] = [];
-      for (const [name, value] of form.entries()) {
-        if (typeof value === 'string') setFormField(fields, name, value);
-        else if (name === 'attachments[]') files.push({ name: value.name, contentType: value.type || 'application/octet-stream', bytes: Buffer.from(await value.arrayBuffer()) });
-      }
-      return { ...empty, body: fields, checkBody: structuredClone(fields), files };
-    } catch (error) {
-      return { ...empty, problems: [`the multipart body cannot be read (${(error as Error).message})`] };
-    }
-  }
-  return { ...empty, body: raw.toString('utf8'), checkBody: raw.toString('utf8') };
-}
-
-/** Rails' bracket names: `a[b]` nests, `a[]` appends. */
-function setFormField(fields: Record<string, unknown>, name: string, value: string): void {
-  const nested = /^([^[]+)\[([^\]]*)\]$/.exec(name);
-  if (!nested) return void (fields[name] = value);
-  const [, key, sub] = nested;
-  if (sub === '') {
-    const list = Array.isArray(fields[key]) ? (fields[key] as unknown[]) : [];
-    fields[key] = [...list, value];
-  } else {
-    const object = fields[key] && typeof fields[key] === 'object' ? (fields[key] as Record<string, unknown>) : {};
-    fields[key] = { ...object, [sub]: value };
-  }
 }

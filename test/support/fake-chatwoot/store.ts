@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { registerSecret } from '../leak-guard.js';
 import type {
   AccountRecord,
   AttachmentRecord,
@@ -41,8 +40,6 @@ export class FakeChatwootStore {
   readonly messages = new Map<number, MessageRecord>();
   readonly media = new Map<string, MediaFile>();
   private readonly counters: Record<string, number> = {};
-  /** New inboxes get a webhook signing secret, as Chatwoot 4.13+ gives API channels. */
-  signingSecrets = false;
 
   nextId(kind: string): number {
     this.counters[kind] = (this.counters[kind] ?? 0) + 1;
@@ -80,10 +77,8 @@ export class FakeChatwootStore {
       identifier: randomBytes(12).toString('base64url'),
       hmacToken: randomBytes(12).toString('base64url'),
       enableAutoAssignment: true,
-      ...(this.signingSecrets && { signingSecret: randomBytes(24).toString('hex') }),
       createdAt: now(),
     };
-    registerSecret(inbox.signingSecret);
     this.inboxes.set(id, inbox);
     return inbox;
   }

@@ -40,8 +40,8 @@ export class ChatwootViews {
       additional_attributes: {},
       hmac_mandatory: false,
       hmac_token: inbox.hmacToken,
-      // Chatwoot 4.13+: the API channel's webhook signing secret.
-      ...(inbox.signingSecret && { secret: inbox.signingSecret }),
+      // Chatwoot 4.13+ (WebhookSecretable): the secret its inbox webhooks are signed with.
+      ...(inbox.signingSecret ? { secret: inbox.signingSecret } : {}),
     };
   }
 

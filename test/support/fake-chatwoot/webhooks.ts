@@ -10,8 +10,12 @@ export interface DeliveryOptions {
   secret?: string;
   /** Forge the signature: a wrong one, a timestamp older than 5 minutes, or none at all. */
   tamper?: 'signature' | 'stale-timestamp' | 'unsigned';
-  /** X-Chatwoot-Delivery to use (a new UUID per delivery by default). */
+  /** X-Chatwoot-Delivery to use (a new UUID per delivery by default; a duplicate is a delivery of its own). */
   deliveryId?: string;
+  /** Try again this many times while the receiver answers 5xx or not at all, with the same X-Chatwoot-Delivery. */
+  retries?: number;
+  /** Wait between those tries (default 100 ms). */
+  retryDelayMs?: number;
   /** Post here instead of the inbox's webhook URL (e.g. another inbox's event to the bridge's URL). */
   url?: string;
 }
@@ -36,7 +40,7 @@ export class WebhookSender {
 
   async deliver(url: string, body: Record<string, unknown>, options: DeliveryOptions = {}): Promise<DeliveryAttempt[]> {
     const raw = JSON.stringify(body);
-    const send = () => this.track(this.post(options.url ?? url, String(body.event ?? ''), raw, options));
+    const send = () => this.track(this.withRetries(options.url ?? url, String(body.event ?? ''), raw, options));
     if (options.duplicate === 'concurrent') return Promise.all([send(), send()]);
     const first = await send();
     return options.duplicate ? [first, await send()] : [first];
@@ -53,8 +57,18 @@ export class WebhookSender {
     return promise;
   }
 
-  private async post(url: string, event: string, raw: string, options: DeliveryOptions): Promise<DeliveryAttempt> {
+  /** One delivery: its last attempt is returned, every attempt is in `attempts`. */
+  private async withRetries(url: string, event: string, raw: string, options: DeliveryOptions): Promise<DeliveryAttempt> {
     const deliveryId = options.deliveryId ?? randomUUID();
+    let attempt = await this.post(url, event, raw, options, deliveryId);
+    for (let left = options.retries ?? 0; left > 0 && (attempt.status === 0 || attempt.status >= 500); left--) {
+      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 100));
+      attempt = await this.post(url, event, raw, options, deliveryId);
+    }
+    return attempt;
+  }
+
+  private async post(url: string, event: string, raw: string, options: DeliveryOptions, deliveryId: string): Promise<DeliveryAttempt> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'x-chatwoot-delivery': deliveryId };
     if (options.secret && options.tamper !== 'unsigned') {
       const staleBy = options.tamper === 'stale-timestamp' ? 6 * 60 : 0;
