@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
   log(`measured: ${P.messages} messages over ${P.chats} chats, Chatwoot answering after ${P.latencyMs} ms`);
   const callsBefore = chatwoot.requests.length;
   const before = usage(bridge.pid!);
+  const driverBefore = usage(process.pid);
   const emitted = new Map<string, number>();
   const start = nowMs();
   // All published at once: RyzeAPI stores them in publication order (group commits).
@@ -145,6 +146,7 @@ async function main(): Promise<void> {
   await until('every message in Chatwoot', () => stored.size >= P.chats + P.messages);
   const elapsed = nowMs() - start;
   const after = usage(bridge.pid!);
+  const driverAfter = usage(process.pid);
   const calls = chatwoot.requests.length - callsBefore;
   const latencies = [...emitted].map(([sourceId, at]) => stored.get(sourceId)! - at);
   const violations = chatwoot.violations.length;
@@ -163,6 +165,10 @@ async function main(): Promise<void> {
     chatwoot_call_ms: percentiles(chatwoot.requests.slice(callsBefore).map((r) => r.durationMs)),
     bridge_cpu_ms_per_message: round((after.cpuMs - before.cpuMs) / P.messages, 3),
     bridge_rss_mib: mib(after.rss),
+    /** This process: RyzeAPI and the fake Chatwoot (its OpenAPI checks run in a worker thread of it). */
+    driver_cpu_ms_per_message: round((driverAfter.cpuMs - driverBefore.cpuMs) / P.messages, 3),
+    measured_seconds: round(elapsed / 1000, 2),
+    machine_load_average: loadavg().map((l) => round(l, 2)),
     duplicates: chatwoot.messages().length - stored.size,
     openapi_violations: violations,
     targets: {
