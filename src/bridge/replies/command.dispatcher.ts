@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { KeyedMutex } from '../../shared/concurrency/keyed-mutex.js';
 import type { ResultFrame } from '../../shared/protocol/channel.frames.js';
 import type { MessageExchangeData } from '../../shared/protocol/event-data.types.js';
@@ -26,7 +26,7 @@ interface InFlight {
  * the failure becomes a private note.
  */
 @Injectable()
-export class CommandDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CommandDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CommandDispatcher.name);
   private readonly mutex = new KeyedMutex();
   /** Per integration, per conversation: the command on its way. */
@@ -41,7 +41,8 @@ export class CommandDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly integrations: IntegrationsRepository,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /** Before the channel opens its sockets (at application bootstrap): no `hello` can come first. */
+  onModuleInit(): void {
     this.channel.onConnected((integrationId) => {
       this.inFlight.delete(integrationId); // a new socket: whatever was on its way is sent again
       this.kick(integrationId);
