@@ -315,7 +315,9 @@ describe('bridge: Chatwoot → WhatsApp', () => {
     const [delivered] = await sent(c.name);
     expect(delivered).toMatchObject({ command_id: `cw-${ok.message.id}`, to: `${phone(88)}@s.whatsapp.net`, text: 'chegou' });
 
-    // WhatsApp later reports it failed: one note, however many times the status comes.
+    // WhatsApp later reports it failed (the sandbox never fails a delivery: its engine event is raised
+    // here as a real engine raises it, and travels RyzeAPI's outbox and socket as any other): one note,
+    // however many times the status comes.
     const [ref] = await stack.ryze.app.get(DataSource).query(`SELECT id FROM instances WHERE name = $1`, [c.name]);
     const events = stack.ryze.app.get(EngineEvents);
     const status = { message_id: delivered.message_id, chat_jid: delivered.to, status: 'error' as const, timestamp: Math.floor(Date.now() / 1000) };
