@@ -354,3 +354,35 @@ describe('bridge: Chatwoot → WhatsApp', () => {
     expect(whatsapp.map((m: { direction: string; text: string }) => [m.direction, m.text])).toEqual(expected);
   });
 });
+
+/** Chatwoot 4.13+ gives every new API inbox a signing secret: the bridge takes it from the inbox it creates. */
+describe('bridge: signed webhooks from the inbox creation on', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ apiWebhooks: true, signingSecrets: true });
+  });
+
+  afterAll(async () => {
+    stack.chatwoot.assertNoViolations();
+    await stack?.close();
+  });
+
+  it('a reply signed by Chatwoot is sent; the same body unsigned is refused', async () => {
+    const { name } = await connectedInstance(stack, 'signed-at-creation');
+    const client = api(stack.ryze.url, stack.account);
+    const inboxId = (await client.get(`/api/chatwoot/list/${name}`)).body.chatwoot_inbox_id as number;
+    const inbox = stack.chatwoot.inboxes().find((i) => i.id === inboxId)!;
+    registerSecret(inbox.webhookUrl.split('/').pop());
+    expect(inbox.signingSecret).toEqual(expect.any(String));
+    await receive(stack, name, { from: '5511777777777', name: 'Rita', text: 'oi' });
+    const conversation = await waitFor('the conversation', () => stack.chatwoot.conversations({ inboxId })[0]);
+    const unsigned = await stack.chatwoot.agentReply(conversation.id, { content: 'sem assinatura', tamper: 'unsigned' });
+    expect(unsigned.deliveries.map((d) => d.status)).toEqual([401]);
+    const signed = await stack.chatwoot.agentReply(conversation.id, { content: 'assinada na criação' });
+    expect(signed.deliveries.map((d) => d.status)).toEqual([200]);
+    await waitFor('the signed reply on WhatsApp', async () => (await client.get(`/api/sandbox/sent/${name}`)).body.data.length === 1);
+    await sleep(300);
+    expect((await client.get(`/api/sandbox/sent/${name}`)).body.data.map((s: Sent) => s.text)).toEqual(['assinada na criação']);
+  });
+});

@@ -55,9 +55,9 @@ export interface Stack {
 }
 
 export async function startStack(
-  options: { bridgeEnv?: Record<string, string>; ryzeEnv?: Record<string, string>; latencyMs?: number; apiWebhooks?: boolean } = {},
+  options: { bridgeEnv?: Record<string, string>; ryzeEnv?: Record<string, string>; latencyMs?: number; apiWebhooks?: boolean; signingSecrets?: boolean } = {},
 ): Promise<Stack> {
-  const chatwoot = await startFakeChatwoot({ apiWebhooks: options.apiWebhooks ?? false, latencyMs: options.latencyMs });
+  const chatwoot = await startFakeChatwoot({ apiWebhooks: options.apiWebhooks ?? false, latencyMs: options.latencyMs, signingSecrets: options.signingSecrets });
   registerSecret(chatwoot.token);
   registerSecret(chatwoot.agentToken);
   const db = await createTestDatabase();
