@@ -156,6 +156,25 @@ describe('bridge: WhatsApp → Chatwoot', () => {
     expect(conversation.status).toBe('open');
   });
 
+  it('a contact deleted in Chatwoot (with its conversation) is made again for the next message, which is not skipped', async () => {
+    const { name, integrationId } = await connectedInstance(stack, 'contact-gone');
+    const inbox = await inboxOf(name);
+    await receive(stack, name, { from: phone(96), name: 'Ivo', text: 'um' });
+    await waitFor('first', () => inboxMessages(inbox).length === 1);
+    // As an agent deleting the contact in Chatwoot's UI: its conversations and messages go with it.
+    const store = stack.chatwoot.store;
+    const contact = stack.chatwoot.contacts().find((c) => c.phoneNumber === `+${phone(96)}`)!;
+    for (const [id, c] of store.conversations) if (c.contactId === contact.id) store.conversations.delete(id);
+    for (const [id, ci] of store.contactInboxes) if (ci.contactId === contact.id) store.contactInboxes.delete(id);
+    for (const [id, m] of store.messages) if (m.inboxId === inbox) store.messages.delete(id);
+    store.contacts.delete(contact.id);
+    await receive(stack, name, { from: phone(96), name: 'Ivo', text: 'dois' });
+    await waitFor('second', () => inboxMessages(inbox).length === 1 && inboxMessages(inbox)[0].content === 'dois');
+    const again = stack.chatwoot.contacts().find((c) => c.phoneNumber === `+${phone(96)}`)!;
+    expect(again.id).not.toBe(contact.id);
+    expect((await bridgeStatus(integrationId)).last_error).toBe('');
+  });
+
   it('a poison message (a 4xx for that one event) is recorded in last_error, skipped and acked; the stream goes on', async () => {
     const { name, integrationId } = await connectedInstance(stack, 'poison');
     const inbox = await inboxOf(name);

@@ -33,6 +33,12 @@ export class ChatsRepository {
     await this.db.getRepository(Chat).delete({ integrationId });
   }
 
+  /** Forgets one chat: its contact and conversation are looked up in Chatwoot again. */
+  async forget(integrationId: string, jid: string): Promise<void> {
+    this.cache.delete(key(integrationId, jid));
+    await this.db.getRepository(Chat).delete({ integrationId, jid });
+  }
+
   async save(chat: Chat): Promise<void> {
     await this.db.getRepository(Chat).upsert(chat, ['integrationId', 'jid']);
     this.cache.set(key(chat.integrationId, chat.jid), { ...chat });

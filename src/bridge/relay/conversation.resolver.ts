@@ -36,10 +36,12 @@ export class ConversationResolver {
     return row.conversationId;
   }
 
-  /** The conversation was deleted in Chatwoot: the next message opens a new one. */
+  /**
+   * The conversation (or its contact, with it) was deleted in Chatwoot, or resolved: the next
+   * message looks them up again (search before create, so nothing is made twice).
+   */
   async forgetConversation(integration: Integration, jid: string): Promise<void> {
-    const known = await this.chats.find(integration.id, jid);
-    if (known) await this.chats.save({ ...known, conversationId: 0 });
+    await this.chats.forget(integration.id, jid);
   }
 
   private async findOrCreateContact(integration: Integration, chat: ChatRef): Promise<Chat> {

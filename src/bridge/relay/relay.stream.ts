@@ -38,6 +38,7 @@ export class RelayStream {
   private readonly stopping = new AbortController();
   /** Chatwoot is down or slow for this integration: what the status reports meanwhile. */
   outage = '';
+  private problemRecorded = false;
 
   constructor(
     public integration: Integration,
@@ -81,7 +82,9 @@ export class RelayStream {
       try {
         await this.deps.handle(this.integration, frame);
         this.outage = '';
-        if (this.integration.problem) await this.deps.problem('', '');
+        // Cleared by the stream that recorded it: an activation may have raced with that record.
+        if (this.problemRecorded || this.integration.problem) await this.deps.problem('', '');
+        this.problemRecorded = false;
         break;
       } catch (error) {
         if (this.stopped) return this.tracker.abandon(frame.seq);
@@ -100,10 +103,12 @@ export class RelayStream {
     const where = `Chatwoot at ${this.integration.chatwootBaseUrl}`;
     try {
       if (error instanceof InboxGoneError) {
+        this.problemRecorded = true;
         await this.deps.problem('inbox', `the Chatwoot inbox ${this.integration.inboxId} was deleted: run POST /api/chatwoot/set again to create a new one (events wait meanwhile)`);
         return false;
       }
       if (error instanceof ChatwootError && error.credentials) {
+        this.problemRecorded = true;
         await this.deps.problem('token', `${where} rejected the API token (HTTP ${error.status}: ${error.detail}): set a valid administrator token with POST /api/chatwoot/set (events wait meanwhile)`);
         return false;
       }
