@@ -56,6 +56,16 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/** A log destination whose lines go to capturedLogs (scanned for secrets). */
+export function logCapture(): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
@@ -83,12 +93,7 @@ export async function startApp(
   registerSecret(env.BRIDGE_TOKEN?.trim());
   registerSecret(config.bootstrapAccountToken);
   config.encryptionKeys.forEach((k) => registerSecret(k.key.toString('base64')));
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const logStream = logCapture();
   const { override, ...appOptions } = options;
   const app = override
     ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { ...appOptions, logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)

@@ -1,9 +1,9 @@
 import { HttpException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { BridgeConfig } from '../config/app-config.js';
-import { KeyedMutex } from '../common/concurrency/keyed-mutex.js';
+import { KeyedMutex } from '../../shared/concurrency/keyed-mutex.js';
 import type { InstanceRow } from '../instances/instances.service.js';
 import { BridgeClient } from './bridge/bridge.client.js';
-import { CLOSE } from './channel/channel.frames.js';
+import { CLOSE } from '../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';

@@ -32,7 +32,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
           req: (req: IncomingMessage & { id?: unknown }) => ({
             id: req.id,
             method: req.method,
-            url: redactUrl(req.url),
+            url: redactUrl(req.url)?.replace(WEBHOOK_SECRET_SEGMENT, '$1[Redacted]'),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           // Every logged error, wherever it comes from: never its other fields, since a query error
@@ -50,3 +50,6 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
     ].filter(Boolean) as Params['pinoHttp'],
   };
 }
+
+/** The bridge's inbox webhook URL carries its secret as the last path segment. */
+const WEBHOOK_SECRET_SEGMENT = /(\/v1\/chatwoot\/webhook\/[^/?#]*\/)[^/?#]*/i;

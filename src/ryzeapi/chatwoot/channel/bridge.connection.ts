@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { CLOSE, parseFrame, type SendCommand } from './channel.frames.js';
-import type { ResultFrame } from './command.executor.js';
+import { CLOSE, parseBridgeFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
 import type { OutboxEvent } from './outbox.repository.js';
 
 export interface ConnectionDeps {
@@ -181,7 +180,7 @@ export class BridgeConnection {
 
   private onMessage(raw: string, isBinary: boolean): void {
     if (isBinary) return this.sendFrame({ type: 'error', message: 'invalid frame: binary frames are not accepted; send JSON text' });
-    const frame = parseFrame(raw);
+    const frame = parseBridgeFrame(raw);
     switch (frame.type) {
       case 'invalid':
         return this.sendFrame(

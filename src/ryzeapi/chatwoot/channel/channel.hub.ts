@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BridgeConnection } from './bridge.connection.js';
-import { CLOSE } from './channel.frames.js';
+import { CLOSE } from '../../../shared/protocol/channel.frames.js';
 import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
 
 /**

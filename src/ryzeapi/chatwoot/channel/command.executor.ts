@@ -1,12 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InstanceRef } from '../../engine/engine.types.js';
 import { SendRefusedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
-import type { SendCommand } from './channel.frames.js';
+import type { ResultFrame, SendCommand } from '../../../shared/protocol/channel.frames.js';
 import { OutboxRepository } from './outbox.repository.js';
-
-export type ResultFrame =
-  | { type: 'result'; id: string; ok: true; message_id: string }
-  | { type: 'result'; id: string; ok: false; error: string };
 
 /**
  * Executes the bridge's `send` commands at most once per id: the id is claimed durably before the

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
-import { isGroupJid } from '../../engine/jid.js';
+import { isGroupJid } from '../../../shared/protocol/jid.js';
 import { ChannelHub } from './channel.hub.js';
 import { OutboxRepository, type CommandSent } from './outbox.repository.js';
 

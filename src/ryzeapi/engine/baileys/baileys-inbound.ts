@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isJidGroup, type BaileysEventMap } from '@whiskeysockets/baileys';
 import { AppConfig } from '../../config/app-config.js';
 import { EngineEvents } from '../engine-events.js';
-import type { MessageStatusData } from '../engine.types.js';
+import type { MessageStatusData } from '../../../shared/protocol/event-data.types.js';
 import { mapMessage, mapReceipt, mapUpdate, type MappingContext } from './baileys-message.mapper.js';
 import type { BaileysSession } from './baileys-session.js';
 import { serializeMessage } from './stored-message.js';

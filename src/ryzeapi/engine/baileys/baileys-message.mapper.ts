@@ -2,7 +2,7 @@ import {
   getContentType, isJidBroadcast, isJidGroup, isJidNewsletter, jidNormalizedUser, normalizeMessageContent, type MessageUserReceiptUpdate, type WAMessage,
   type WAMessageUpdate, type proto,
 } from '@whiskeysockets/baileys';
-import type { MediaPayload, MediaType, MessageExchangeData, MessageStatusData } from '../engine.types.js';
+import type { MediaPayload, MediaType, MessageExchangeData, MessageStatusData } from '../../../shared/protocol/event-data.types.js';
 
 export interface MappingContext {
   /** Where GET /api/media lives: the event's `media.url`. */

@@ -2,12 +2,13 @@ import { BeforeApplicationShutdown, Injectable, InternalServerErrorException, Lo
 import type { AnyMessageContent, WAMessageKey } from '@whiskeysockets/baileys';
 import QRCode from 'qrcode';
 import { TokenDecryptionError } from '../../../shared/crypto/token-cipher.js';
-import { KeyedMutex } from '../../common/concurrency/keyed-mutex.js';
+import { KeyedMutex } from '../../../shared/concurrency/keyed-mutex.js';
 import { AppConfig } from '../../config/app-config.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { EngineEvents } from '../engine-events.js';
-import type { EngineEvent, InstanceRef, MediaPayload, OutgoingMessage } from '../engine.types.js';
-import { isGroupJid } from '../jid.js';
+import type { EngineEvent, InstanceRef, OutgoingMessage } from '../engine.types.js';
+import type { MediaPayload } from '../../../shared/protocol/event-data.types.js';
+import { isGroupJid } from '../../../shared/protocol/jid.js';
 import {
   InstanceNotConnectedError, NotOnWhatsAppError, WhatsAppEngine, WhatsAppUnreachableError, type ConnectOptions, type ConnectResult,
 } from '../whatsapp-engine.port.js';

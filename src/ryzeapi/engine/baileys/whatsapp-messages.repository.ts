@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TokenCipher } from '../../../shared/crypto/token-cipher.js';
-import type { MessageStatusData } from '../engine.types.js';
+import type { MessageStatusData } from '../../../shared/protocol/event-data.types.js';
 
 type Status = MessageStatusData['status'];
 /** Receipts only move forward: a status is published when it is further than the last one. */

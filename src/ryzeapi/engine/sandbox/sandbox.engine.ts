@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InstancesService } from '../../instances/instances.service.js';
 import { EngineEvents } from '../engine-events.js';
-import type { EngineEvent, InstanceRef, MediaPayload, OutgoingMessage } from '../engine.types.js';
-import { isGroupJid } from '../jid.js';
+import type { EngineEvent, InstanceRef, OutgoingMessage } from '../engine.types.js';
+import type { MediaPayload } from '../../../shared/protocol/event-data.types.js';
+import { isGroupJid } from '../../../shared/protocol/jid.js';
 import { InstanceNotConnectedError, WhatsAppEngine, type ConnectResult } from '../whatsapp-engine.port.js';
 
 export interface InboundMessage {

@@ -1,0 +1,20 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
+import { Logger } from 'nestjs-pino';
+import { BridgeAppModule, type BridgeAppModuleOptions } from './bridge-app.module.js';
+import type { BridgeAppConfig } from './config/bridge-config.js';
+
+/** Builds the bridge exactly as it runs, for main.ts and for the tests. */
+export async function createBridgeApp(config: BridgeAppConfig, options: BridgeAppModuleOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(BridgeAppModule.forRoot(config, options), {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  // Chatwoot's webhook signature covers the raw body: keep it (bounded by the same 1 MiB limit, 413 above).
+  app.use(json({ limit: '1mb', verify: (req, _res, raw) => void ((req as typeof req & { rawBody?: Buffer }).rawBody = raw) }));
+  return app;
+}
