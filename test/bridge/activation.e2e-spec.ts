@@ -177,7 +177,8 @@ describe('bridge: activation (SPEC 4, 8, 13.2)', () => {
     expect(list.body).toMatchObject({ status: 'error', last_error: status.last_error });
     expect((await set('revoked')).status).toBe(201);
     await waitFor('message written after the fix', () => stack.chatwoot.messages().some((m) => m.content === 'oi'));
-    expect((await bridgeStatus(integrationId)).body).toMatchObject({ status: 'active' });
+    await waitFor('active again', async () => (await bridgeStatus(integrationId)).body.status === 'active');
+    expect((await bridgeStatus(integrationId)).body.last_error).toBe('');
   });
 
   it('status: paused, naming RyzeAPI, while the socket cannot connect; 404 for an unknown id; 401 without the token', async () => {
@@ -214,6 +215,17 @@ describe('bridge: activation (SPEC 4, 8, 13.2)', () => {
     await waitFor('the waiting message in the new inbox', () => stack.chatwoot.messages().some((m) => m.content === 'while gone' && m.inboxId === inbox.id));
     await waitFor('active again', async () => (await bridgeStatus(integrationId)).body.status === 'active');
     expect((await bridgeStatus(integrationId)).body).toMatchObject({ status: 'active', inbox_id: inbox.id, last_error: '' });
+  });
+
+  it('the bridge refuses a malformed activation with its error body, before calling Chatwoot', async () => {
+    const calls = stack.chatwoot.requests.length;
+    const post = (raw: string) =>
+      api(stack.bridge.url).post('/v1/integrations/activate', undefined, { raw, headers: { authorization: `Bearer ${BRIDGE_TOKEN}` } });
+    expect((await post('{not json')).body).toEqual({ error: { message: 'invalid body: not valid JSON' } });
+    const bad = await post(JSON.stringify({ instance: 'x', ryzeapi: { base_url: 'http://a', ws_url: 'ws://a/ws' }, chatwoot: { base_url: 'ftp://x', account_id: 1, api_token: 't' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ error: { message: 'invalid body: chatwoot.base_url must be an absolute http(s) URL' } });
+    expect(stack.chatwoot.requests.length).toBe(calls);
   });
 
   it('deletion removes the inbox in Chatwoot and the integration on both sides', async () => {
