@@ -47,9 +47,21 @@ describe('loadConfig', () => {
   });
 
   it('enables the module only when BRIDGE_URL and BRIDGE_TOKEN are both set', () => {
-    expect(loadConfig({ BRIDGE_URL: 'http://bridge:9000' }).bridge).toBeUndefined();
-    expect(loadConfig({ BRIDGE_TOKEN: 'service-token' }).bridge).toBeUndefined();
-    expect(loadConfig({ ...ENABLED, BRIDGE_TOKEN: '  ' }).bridge).toBeUndefined();
+    expect(loadConfig({}).bridge).toBeUndefined();
+    expect(loadConfig({ BRIDGE_URL: ' ', BRIDGE_TOKEN: '' }).bridge).toBeUndefined();
+    expect(loadConfig({ ...ENABLED, ENCRYPTION_KEYS: `k1:${KEY_A}` }).bridge?.url).toBe('http://bridge:9000');
+  });
+
+  it.each([
+    ['BRIDGE_TOKEN', 'BRIDGE_URL', { BRIDGE_URL: 'http://bridge:9000' }],
+    ['BRIDGE_TOKEN', 'BRIDGE_URL', { ...ENABLED, BRIDGE_TOKEN: '  ' }],
+    ['BRIDGE_URL', 'BRIDGE_TOKEN', { BRIDGE_TOKEN: 'service-token' }],
+  ])('refuses half a bridge configuration, naming the missing %s', (missing, set, env) => {
+    const error = configError({ ENCRYPTION_KEYS: `k1:${KEY_A}`, ...env });
+    expect(error.variable).toBe(missing);
+    expect(error.message).toBe(
+      `invalid configuration: ${missing} is required when ${set} is set: set both to enable the Chatwoot module, or neither to leave it off`,
+    );
   });
 
   it.each([

@@ -46,6 +46,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const bridgeUrl = env.BRIDGE_URL?.trim();
   const bridgeToken = env.BRIDGE_TOKEN?.trim();
+  if (!bridgeUrl !== !bridgeToken) {
+    const [missing, set] = bridgeUrl ? ['BRIDGE_TOKEN', 'BRIDGE_URL'] : ['BRIDGE_URL', 'BRIDGE_TOKEN'];
+    throw new ConfigError(missing, `is required when ${set} is set: set both to enable the Chatwoot module, or neither to leave it off`);
+  }
   const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS);
   const bridge: BridgeConfig | undefined =
     bridgeUrl && bridgeToken

@@ -1,11 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ChatwootService } from '../chatwoot/chatwoot.service.js';
 import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
-import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
+import { CreateInstanceBodyDto, CreateInstanceDto, InlineChatwootDto, splitInlineBlock } from './dto/create-instance.dto.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
+
+const validateBody = new BodyValidationPipe();
 
 const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
 
@@ -22,9 +25,15 @@ export class InstancesController {
   @Post('new')
   @HttpCode(201)
   @RequireAccess('account')
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateInstanceDto) {
+  @ApiBody({ type: CreateInstanceBodyDto })
+  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown) {
+    // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
+    const { rest, block } = splitInlineBlock(raw);
+    const body = (await validateBody.transform(rest, { type: 'body', metatype: CreateInstanceDto })) as CreateInstanceDto;
     const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
-    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, body.chatwootSettings()) : undefined;
+    const settings = async () =>
+      InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
+    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, settings) : undefined;
     return {
       success: true,
       message: 'Instance created',
