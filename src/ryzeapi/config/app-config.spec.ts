@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       logLevel: 'info',
       bootstrapAccountToken: undefined,
+      firstAccountTokenFile: 'data/first-account-token',
       encryptionKeys: [],
       rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,

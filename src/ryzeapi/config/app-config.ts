@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ConfigError } from '../../shared/config/config.error.js';
 import { int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
 
@@ -27,6 +28,8 @@ export class AppConfig {
   dataDir: string;
   logLevel: string;
   bootstrapAccountToken?: string;
+  /** Where the first account's TokenAccount is written on an empty database (without BOOTSTRAP_ACCOUNT_TOKEN). */
+  firstAccountTokenFile: string;
   encryptionKeys: EncryptionKey[];
   /** Per token; and, for unknown tokens, per client address (a random token must not mean a fresh budget). */
   rateLimit: { perMinute: number; instanceNewPerMinute: number; invalidTokensPerMinute: number };
@@ -71,13 +74,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
         'set it to <kid>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)',
     );
   }
+  const dataDir = env.DATA_DIR?.trim() || './data';
   return {
     port,
     baseUrl,
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
-    dataDir: env.DATA_DIR?.trim() || './data',
+    dataDir,
     logLevel,
     bootstrapAccountToken: env.BOOTSTRAP_ACCOUNT_TOKEN?.trim() || undefined,
+    firstAccountTokenFile: env.FIRST_ACCOUNT_TOKEN_FILE?.trim() || join(dataDir, 'first-account-token'),
     encryptionKeys,
     rateLimit: {
       perMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 100, 1),
