@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { jsonBodyParser } from './common/http/json-body.parser.js';
+import { HTTP_LOGGER } from '../shared/logging/logger.module.js';
+import { PinoLogger } from '../shared/logging/pino.logger.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -14,8 +15,9 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     bodyParser: false, // JSON only (below): no form-encoded bodies
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
+  app.use(app.get(HTTP_LOGGER)); // first: every answer gets its log line, a 429 of the limiter included
   // Before the body parsers and routing: malformed, oversized and unroutable requests are counted
   // and carry the X-RateLimit headers too.
   const rateLimit = new RateLimitMiddleware(config);

@@ -1,19 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
 import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
+import { LoggerModule } from '../shared/logging/logger.module.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
+import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 
@@ -40,6 +41,7 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
+        AppLifecycle,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: BodyValidationPipe },
       ],

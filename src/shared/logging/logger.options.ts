@@ -1,4 +1,4 @@
-import type { Params } from 'nestjs-pino';
+import type { LoggerParams } from './logger.module.js';
 import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
 
@@ -25,7 +25,7 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(/([?&]token=)[^&#]*/gi, '$1[Redacted]');
 }
 
-export function loggerOptions(level: string, stream?: DestinationStream): Params {
+export function loggerOptions(level: string, stream?: DestinationStream): LoggerParams {
   return {
     pinoHttp: [
       {
@@ -50,6 +50,6 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
         autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
       },
       stream,
-    ].filter(Boolean) as Params['pinoHttp'],
+    ].filter(Boolean) as LoggerParams['pinoHttp'],
   };
 }

@@ -47,6 +47,11 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled([...this.flushing.values()]);
   }
 
+  /** Instances whose events are being appended. */
+  get writesPending(): number {
+    return this.flushing.size;
+  }
+
   /** Call after an integration is created, changed or removed. */
   invalidate(instanceId: string): void {
     this.settings.delete(instanceId);
