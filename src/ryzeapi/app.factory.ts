@@ -7,6 +7,8 @@ import type { AppConfig } from './config/app-config.js';
 import { jsonBodyParser } from './common/http/json-body.parser.js';
 import { HTTP_LOGGER } from '../shared/logging/logger.module.js';
 import { PinoLogger } from '../shared/logging/pino.logger.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { Metrics } from './metrics/metrics.service.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -17,7 +19,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
-  app.use(app.get(HTTP_LOGGER)); // first: every answer gets its log line, a 429 of the limiter included
+  app.use(app.get(HTTP_LOGGER)); // first: every answer gets its log line and its timing, a 429 of the limiter included
+  app.use(httpMetrics(app.get(Metrics)));
   // Before the body parsers and routing: malformed, oversized and unroutable requests are counted
   // and carry the X-RateLimit headers too.
   const rateLimit = new RateLimitMiddleware(config);

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AccountsModule } from './accounts/accounts.module.js';
@@ -17,6 +18,7 @@ import { HealthController } from './health/health.controller.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -30,6 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule,
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
         AuthModule,
@@ -38,6 +41,7 @@ export class AppModule {
         InstancesApiModule,
         MessagesModule,
         ChatwootModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }), // a failed check is explained in its 503 body
       ],
       controllers: [HealthController],
       providers: [

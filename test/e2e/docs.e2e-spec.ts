@@ -24,6 +24,8 @@ describe('OpenAPI documentation', () => {
     expect(routes.sort()).toEqual(
       [
         'GET /health',
+        'GET /health/live',
+        'GET /health/ready',
         'POST /api/instance/new',
         'GET /api/instance/list',
         'GET /api/instance/connect/{instance}',

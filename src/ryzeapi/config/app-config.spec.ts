@@ -32,7 +32,9 @@ describe('loadConfig', () => {
       rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,
       channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
+      metrics: { token: undefined, perInstance: false },
     });
+    expect(loadConfig({ METRICS_TOKEN: ' scrape-token ', METRICS_PER_INSTANCE: 'TRUE' }).metrics).toEqual({ token: 'scrape-token', perInstance: true });
   });
 
   it('derives BASE_URL from PORT, and BRIDGE_INTERNAL_RYZEAPI_URL from BASE_URL, without trailing slashes', () => {
@@ -78,6 +80,7 @@ describe('loadConfig', () => {
     ['BRIDGE_WINDOW', 'many'],
     ['BRIDGE_MAX_FRAME_BYTES', '10'],
     ['ENCRYPTION_KEYS', 'k1'],
+    ['METRICS_PER_INSTANCE', 'yes'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.variable).toBe(name);

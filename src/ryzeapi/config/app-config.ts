@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError } from '../../shared/config/config.error.js';
-import { int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
+import { bool, int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
 
 import type { EncryptionKey } from '../../shared/config/env.js';
 export type { EncryptionKey };
@@ -36,6 +36,8 @@ export class AppConfig {
   /** Present only when BRIDGE_URL and BRIDGE_TOKEN are both set: the Chatwoot module is enabled. */
   bridge?: BridgeConfig;
   channel: ChannelConfig;
+  /** GET /metrics: open, or behind a token; per-instance labels only when asked for. */
+  metrics: { token?: string; perInstance: boolean };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -97,5 +99,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
       retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
     },
+    metrics: { token: env.METRICS_TOKEN?.trim() || undefined, perInstance: bool(env, 'METRICS_PER_INSTANCE', false) },
   };
 }

@@ -1,16 +1,27 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RequireAccess } from '../auth/access.decorator.js';
+import { AppLifecycle } from '../lifecycle/app-lifecycle.js';
+
+const DATABASE_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
+@RequireAccess('public')
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly lifecycle: AppLifecycle,
+  ) {}
 
+  /** 200 when the database answers, 503 otherwise (the original combined check). */
   @Get()
-  @RequireAccess('public')
   async check() {
     const started = performance.now();
     try {
@@ -19,5 +30,32 @@ export class HealthController {
       throw new ServiceUnavailableException('database unavailable');
     }
     return { status: 'ok', database: { status: 'up', latency_ms: Math.round((performance.now() - started) * 100) / 100 }, uptime_s: Math.round(process.uptime()) };
+  }
+
+  /** Liveness: the process answers HTTP. Nothing it depends on is checked (a restart would not fix them). */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Readiness: started, not shutting down, and the database answers. */
+  @Get('ready')
+  @HealthCheck()
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => {
+          const state = this.lifecycle.state;
+          return state === 'ready' ? this.indicators.check('lifecycle').up({ state }) : this.indicators.check('lifecycle').down({ state });
+        },
+        () => this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS }),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const failed = (error.getResponse() as HealthCheckResult).error ?? {};
+      const reasons = Object.entries(failed).map(([key, value]) => `${key} ${key === 'lifecycle' ? value?.state : 'down'}`);
+      throw new ServiceUnavailableException(`not ready: ${reasons.join(', ')}`);
+    }
   }
 }

@@ -47,7 +47,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Logger
         customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
           err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         customErrorObject: (_req: IncomingMessage, res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
       },
       stream,
     ].filter(Boolean) as LoggerParams['pinoHttp'],

@@ -10,6 +10,7 @@ import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
 import { CLOSE } from './channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -39,6 +40,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
+    private readonly metrics: Metrics,
   ) {
     this.expectedToken = digest(bridge.token);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
@@ -77,7 +79,10 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           window: this.config.channel.window,
           heartbeatMs: this.config.channel.heartbeatMs,
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
-          ack: (seq) => this.hub.ack(instance.id, seq),
+          ack: (seq, count) => {
+            this.metrics.eventsAcked(instance.name, count);
+            this.hub.ack(instance.id, seq);
+          },
           execute: async (command) => {
             const current = await this.outbox.cursor(instance.id);
             return this.executor.execute(ref, command, current?.signMessages ?? false);

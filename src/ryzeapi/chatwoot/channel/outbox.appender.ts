@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
 import { isGroupJid } from '../../engine/jid.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -35,6 +36,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     private readonly events: EngineEvents,
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -75,7 +77,10 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
         try {
           const wanted = await this.filter(instanceId, batch);
           const stored = wanted.length ? await this.outbox.append(instanceId, wanted.map((p) => ({ event: p.event.event, data: p.event.data }))) : [];
-          if (stored.length) this.hub.appended(instanceId, stored);
+          if (stored.length) {
+            this.metrics.eventsAppended(batch[0].event.instance.name, stored.length);
+            this.hub.appended(instanceId, stored);
+          }
           batch.forEach((p) => p.done.resolve());
         } catch (error) {
           batch.forEach((p) => p.done.reject(error));
