@@ -21,6 +21,18 @@ describe('secret leak guard', () => {
     ]);
   });
 
+  it('finds a secret in its encoded forms: percent-encoded, base64, base64url, upper-cased', () => {
+    const forms = [
+      `?token=${[...Buffer.from(SECRET)].map((b) => `%${b.toString(16)}`).join('')}`,
+      Buffer.from(SECRET).toString('base64'),
+      Buffer.from(`{"t":"${SECRET}"}`).toString('base64url'),
+      SECRET.toUpperCase(),
+    ];
+    const leaks = findLeaks([SECRET], { log: forms });
+    expect(leaks.map((leak) => leak.where.split(':')[0])).toEqual(['log[0]', 'log[1]', 'log[2]', 'log[3]']);
+    expect(leaks[0].where).toBe('log[0]: ?token=<SECRET>');
+  });
+
   it('throws from the hook function when anything leaked, and not otherwise', () => {
     expect(() => assertNoLeaks({ log: [`Bearer ${SECRET}`] }, [SECRET])).toThrow(
       'secret leak guard: 1 leak(s)\n  ryz_ac… in log[0]: Bearer <SECRET>',

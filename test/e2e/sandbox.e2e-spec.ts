@@ -33,7 +33,7 @@ describe('sandbox WhatsApp engine', () => {
     t = await startApp();
     client = api(t.url, await t.newAccount());
     expect((await client.post('/api/instance/new', { name: 'phone' })).status).toBe(201);
-    unsubscribe = t.app.get(EngineEvents).subscribe((event) => void events.push(event));
+    unsubscribe = t.app.get(EngineEvents).subscribe((published) => void events.push(...published));
   });
   afterAll(async () => {
     unsubscribe();

@@ -235,10 +235,15 @@ export class TcpProxy {
 /** The port of a test app's HTTP server. */
 export const portOf = (t: TestApp) => Number(new URL(t.url).port);
 
+/** The service's side of an instance's live bridge socket. */
+export function serverSocket(t: TestApp, instanceId: string): WebSocket | undefined {
+  const connections = (t.app.get(ChannelHub) as unknown as { connections: Map<string, { socket: WebSocket }> }).connections;
+  return connections.get(instanceId)?.socket;
+}
+
 /** Cuts an instance's bridge socket from the service's side (no close frame), as a crashed peer would. */
 export function terminateFromServer(t: TestApp, instanceId: string): boolean {
-  const connections = (t.app.get(ChannelHub) as unknown as { connections: Map<string, { socket: WebSocket }> }).connections;
-  const socket = connections.get(instanceId)?.socket;
+  const socket = serverSocket(t, instanceId);
   socket?.terminate();
   return !!socket;
 }

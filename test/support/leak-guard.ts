@@ -10,9 +10,13 @@
  * it. http.ts records that body with the token blanked (see `recordResponseBody`), so the token is
  * still caught if it appears anywhere else, in that body or any other.
  *
+ * A secret is found in every form the service's scrubber removes (any letter case, percent-encoded,
+ * hex, base64, base64url), so an encoded leak fails the file too.
+ *
  * This module owns the captured arrays (re-exported by http.ts and test-app.ts) so that it stays
- * free of app imports: it is loaded for unit tests too.
+ * free of app imports (the scrubber is a pure function): it is loaded for unit tests too.
  */
+import { scrubSecrets } from '../../src/shared/text/secret-scrubber.js';
 
 /** Every log line of every app started by the current test file. */
 export const capturedLogs: string[] = [];
@@ -67,18 +71,20 @@ export function findLeaks(secretValues: Iterable<string>, sources: Record<string
   for (const secret of secretValues) {
     for (const [name, texts] of Object.entries(sources)) {
       texts.forEach((text, index) => {
-        if (text.includes(secret)) leaks.push({ secret: `${secret.slice(0, 6)}…`, where: `${name}[${index}]: ${excerpt(text, secret)}` });
+        const masked = scrubSecrets(text, [secret], MASK);
+        if (masked !== text) leaks.push({ secret: `${secret.slice(0, 6)}…`, where: `${name}[${index}]: ${excerpt(masked)}` });
       });
     }
   }
   return leaks;
 }
 
-/** Up to 80 characters either side of the first occurrence, every occurrence masked. */
-function excerpt(text: string, secret: string): string {
-  const masked = text.split(secret).join('<SECRET>');
-  const at = masked.indexOf('<SECRET>');
-  return masked.slice(Math.max(0, at - 80), at + '<SECRET>'.length + 80);
+const MASK = '<SECRET>';
+
+/** Up to 80 characters either side of the first occurrence, in a text where every occurrence is masked. */
+function excerpt(masked: string): string {
+  const at = masked.indexOf(MASK);
+  return masked.slice(Math.max(0, at - 80), at + MASK.length + 80);
 }
 
 /** Throws, listing every leak, when a secret occurs in the sources (by default: this file's captures). */

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { createApp } from '../../src/ryzeapi/app.factory.js';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { APP_OPTIONS, configureApp, createApp } from '../../src/ryzeapi/app.factory.js';
+import { AppModule } from '../../src/ryzeapi/app.module.js';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
@@ -71,8 +74,13 @@ export interface TestApp {
 /**
  * Starts the real application on a random loopback port. `env` is the service's environment
  * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close).
+ * `override` replaces providers (fault injection), e.g. `(m) => m.overrideProvider(X).useClass(Y)`.
  */
-export async function startApp(env: Record<string, string> = {}, db?: TestDatabase): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+  override?: (module: TestingModuleBuilder) => TestingModuleBuilder,
+): Promise<TestApp> {
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
   const config = loadConfig({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_INSTANCE_NEW_PER_MINUTE: '100000', RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '100000', ...database.env, ...env });
@@ -85,7 +93,9 @@ export async function startApp(env: Record<string, string> = {}, db?: TestDataba
       done();
     },
   });
-  const app = await createApp(config, { logStream });
+  const app = override
+    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
+    : await createApp(config, { logStream });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

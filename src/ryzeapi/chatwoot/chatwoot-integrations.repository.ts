@@ -18,6 +18,12 @@ export class ChatwootIntegrationsRepository {
     return this.repo.findOneBy({ instanceId });
   }
 
+  /** The decrypted Chatwoot API token, for scrubbing texts only: never returned or logged. */
+  async apiToken(instanceId: string): Promise<string | undefined> {
+    const row = await this.repo.findOne({ where: { instanceId }, select: { instanceId: true, chatwootApiToken: true } });
+    return row?.chatwootApiToken;
+  }
+
   async save(instanceId: string, settings: IntegrationSettings, exists: boolean): Promise<void> {
     if (exists) await this.repo.update({ instanceId }, settings);
     else await this.repo.insert({ instanceId, ...settings });

@@ -11,6 +11,7 @@ import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
 import { OutboxRetention } from './channel/outbox.retention.js';
+import { SendRecovery } from './channel/send.recovery.js';
 import { ChatwootDisabledController } from './chatwoot-disabled.controller.js';
 import { ChatwootDisabledService } from './chatwoot-disabled.service.js';
 import { ChatwootIntegration } from './chatwoot-integration.entity.js';
@@ -53,6 +54,7 @@ export class ChatwootModule {
         OutboxRetention,
         ChannelHub,
         CommandExecutor,
+        SendRecovery,
         BridgeGateway,
         ChannelMetrics,
       ],

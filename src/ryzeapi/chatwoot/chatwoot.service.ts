@@ -11,6 +11,7 @@ import type { IntegrationStatus } from './chatwoot-integration.entity.js';
 import { isForeignKeyViolation } from '../database/pg-errors.js';
 import { ChatwootIntegrationsRepository } from './chatwoot-integrations.repository.js';
 import { BRIDGE_CONFIG } from './chatwoot.tokens.js';
+import type { ChatwootIntegrationDto } from './dto/chatwoot-answers.dto.js';
 import type { ChatwootSettingsDto } from './dto/chatwoot-settings.dto.js';
 
 type Instance = Pick<InstanceRow, 'id' | 'name'>;
@@ -94,10 +95,10 @@ export class ChatwootService {
   }
 
   /** The stored integration, refreshed from the bridge when it answers in time. */
-  async describe(instance: Instance) {
+  async describe(instance: Instance): Promise<ChatwootIntegrationDto> {
     const row = await this.integrations.find(instance.id);
     if (!row) throw new NotFoundException('no chatwoot integration for this instance');
-    const live = await this.bridge.status(row.bridgeIntegrationId);
+    const live = await this.bridge.status(row.bridgeIntegrationId, async () => [await this.integrations.apiToken(instance.id)]);
     if (live) {
       const inboxId = row.chatwootInboxId === 0 && live.inboxId > 0 ? live.inboxId : row.chatwootInboxId;
       if (live.status !== row.status || live.lastError !== row.lastError || inboxId !== row.chatwootInboxId) {

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       encryptionKeys: [],
       rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,
-      channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
+      channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024, stallTimeoutMs: 10_000, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
       metrics: { token: undefined, perInstance: false },
     });
     expect(loadConfig({ METRICS_TOKEN: ' scrape-token ', METRICS_PER_INSTANCE: 'TRUE' }).metrics).toEqual({ token: 'scrape-token', perInstance: true });
@@ -79,6 +79,9 @@ describe('loadConfig', () => {
     ['BRIDGE_HEARTBEAT_MS', '999'],
     ['BRIDGE_WINDOW', 'many'],
     ['BRIDGE_MAX_FRAME_BYTES', '10'],
+    ['BRIDGE_MAX_BUFFERED_BYTES', '65535'],
+    ['BRIDGE_MAX_BUFFERED_BYTES', '4MB'],
+    ['BRIDGE_STALL_TIMEOUT_MS', '99'],
     ['ENCRYPTION_KEYS', 'k1'],
     ['METRICS_PER_INSTANCE', 'yes'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {

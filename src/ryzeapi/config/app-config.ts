@@ -16,6 +16,10 @@ export interface ChannelConfig {
   heartbeatMs: number;
   window: number;
   maxFrameBytes: number;
+  /** Unsent bytes per socket (ws's buffer and our queued commands) past which its reading stops. */
+  maxBufferedBytes: number;
+  /** How long a socket may stay over maxBufferedBytes without draining before it is closed (1008). */
+  stallTimeoutMs: number;
   retentionMaxEvents: number;
   retentionMaxAgeMs: number;
 }
@@ -96,6 +100,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       heartbeatMs: int(env, 'BRIDGE_HEARTBEAT_MS', 30_000, 1000),
       window: int(env, 'BRIDGE_WINDOW', 1000, 1),
       maxFrameBytes: int(env, 'BRIDGE_MAX_FRAME_BYTES', 1024 * 1024, 1024),
+      maxBufferedBytes: int(env, 'BRIDGE_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 64 * 1024),
+      stallTimeoutMs: int(env, 'BRIDGE_STALL_TIMEOUT_MS', 10_000, 100),
       retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
       retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
     },

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EngineEvent } from './engine.types.js';
 
-export type EngineEventHandler = (event: EngineEvent) => Promise<void> | void;
+/** One publication: the events one engine action produced, taken (and stored) as one unit. */
+export type EngineEventHandler = (events: EngineEvent[]) => Promise<void> | void;
 
 /**
  * The one place engine events are published inside the service. `publish` resolves once every
- * subscriber has taken the event (for the Chatwoot module: stored durably), so an engine can
- * acknowledge an inbound message only when it is safe.
+ * subscriber has taken the events (for the Chatwoot module: stored durably, all of them in one
+ * write), so an engine can acknowledge an inbound message only when it is safe.
  */
 @Injectable()
 export class EngineEvents {
@@ -18,12 +19,16 @@ export class EngineEvents {
     return () => this.handlers.delete(handler);
   }
 
-  /** Rejects when a subscriber could not take the event, so the engine does not acknowledge it. */
-  async publish(event: EngineEvent): Promise<void> {
-    const results = await Promise.allSettled([...this.handlers].map(async (handler) => handler(event)));
+  /**
+   * Publishes what one engine action produced (a send's echo and its statuses go together, so a
+   * crash cannot store some of them without the others). Rejects when a subscriber could not take
+   * them, so the engine does not acknowledge them.
+   */
+  async publish(...events: EngineEvent[]): Promise<void> {
+    const results = await Promise.allSettled([...this.handlers].map(async (handler) => handler(events)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     if (failures.length === 0) return;
-    this.logger.error({ err: failures[0], event: event.event, instance: event.instance.name }, 'event subscriber failed');
+    this.logger.error({ err: failures[0], event: events.map((e) => e.event).join(','), instance: events[0]?.instance.name }, 'event subscriber failed');
     throw new AggregateError(failures, 'an event subscriber failed');
   }
 }

@@ -7,3 +7,6 @@ export function toJid(to: string): string | undefined {
 }
 
 export const isGroupJid = (jid: string) => jid.endsWith('@g.us');
+
+/** What toJid accepts, as one pattern (for the OpenAPI document). */
+export const WHATSAPP_ADDRESS = /^\s*(?:\+?\d{5,20}|\d{5,20}@(?:s\.whatsapp\.net|g\.us)|\d{5,20}-\d{5,20}@g\.us)\s*$/;

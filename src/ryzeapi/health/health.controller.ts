@@ -1,12 +1,26 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { RequireAccess } from '../auth/access.decorator.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { AppLifecycle } from '../lifecycle/app-lifecycle.js';
+import { HealthDto } from './health.dto.js';
 
 const DATABASE_TIMEOUT_MS = 2000;
+
+/** Terminus' answer: the overall status and each indicator's. */
+const HEALTH_CHECK_SCHEMA = {
+  type: 'object',
+  required: ['status', 'info', 'error', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    info: { type: 'object', additionalProperties: { type: 'object' } },
+    error: { type: 'object', additionalProperties: { type: 'object' } },
+    details: { type: 'object', additionalProperties: { type: 'object' } },
+  },
+};
 
 @ApiTags('health')
 @RequireAccess('public')
@@ -22,7 +36,10 @@ export class HealthController {
 
   /** 200 when the database answers, 503 otherwise (the original combined check). */
   @Get()
-  async check() {
+  @RequireAccess('public')
+  @ApiOkResponse({ type: HealthDto })
+  @ApiErrors([503, '`database unavailable`'])
+  async check(): Promise<HealthDto> {
     const started = performance.now();
     try {
       await this.db.query('SELECT 1');
@@ -34,14 +51,17 @@ export class HealthController {
 
   /** Liveness: the process answers HTTP. Nothing it depends on is checked (a restart would not fix them). */
   @Get('live')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'The process answers', schema: HEALTH_CHECK_SCHEMA })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** Readiness: started, not shutting down, and the database answers. */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOkResponse({ description: 'Started, not shutting down, the database answering', schema: HEALTH_CHECK_SCHEMA })
+  @ApiErrors([503, '`not ready: <reasons>`, e.g. `not ready: lifecycle stopping`, `not ready: database down`'])
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ChatwootService } from '../chatwoot/chatwoot.service.js';
 import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
 import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
-import { CreateInstanceBodyDto, CreateInstanceDto, InlineChatwootDto, splitInlineBlock } from './dto/create-instance.dto.js';
+import { CreateInstanceDto, InlineChatwootDto, InstanceFieldsDto, splitInlineBlock } from './dto/create-instance.dto.js';
+import { InstanceCreatedDto, InstanceDeletedDto, InstanceListDto, InstanceStateDto } from './dto/instance-answers.dto.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
 
 const validateBody = new BodyValidationPipe();
@@ -13,7 +15,6 @@ const validateBody = new BodyValidationPipe();
 const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
 
 @ApiTags('instances')
-@ApiSecurity('token')
 @Controller('api/instance')
 export class InstancesController {
   constructor(
@@ -25,11 +26,13 @@ export class InstancesController {
   @Post('new')
   @HttpCode(201)
   @RequireAccess('account')
-  @ApiBody({ type: CreateInstanceBodyDto })
-  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown) {
+  @ApiBody({ type: CreateInstanceDto })
+  @ApiCreatedResponse({ type: InstanceCreatedDto })
+  @ApiErrors([409, '`instance name already in use` or `token already in use`'])
+  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown): Promise<InstanceCreatedDto> {
     // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
     const { rest, block } = splitInlineBlock(raw);
-    const body = (await validateBody.transform(rest, { type: 'body', metatype: CreateInstanceDto })) as CreateInstanceDto;
+    const body = (await validateBody.transform(rest, { type: 'body', metatype: InstanceFieldsDto })) as InstanceFieldsDto;
     const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
     const settings = async () =>
       InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
@@ -44,13 +47,16 @@ export class InstancesController {
 
   @Get('list')
   @RequireAccess('any')
-  async list(@CurrentPrincipal() principal: Principal) {
+  @ApiOkResponse({ type: InstanceListDto })
+  async list(@CurrentPrincipal() principal: Principal): Promise<InstanceListDto> {
     return { success: true, data: (await this.instances.list(principal)).map(view) };
   }
 
   @Get('connect/:instance')
   @RequireAccess('instance')
-  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+  @ApiOkResponse({ type: InstanceStateDto })
+  @ApiErrors(404)
+  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceStateDto> {
     const instance = await this.instances.resolve(principal, name);
     const status = await this.engine.connect(instance);
     return { success: true, message: 'Instance connected', status };
@@ -58,7 +64,9 @@ export class InstancesController {
 
   @Delete('logout/:instance')
   @RequireAccess('instance')
-  async logout(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+  @ApiOkResponse({ type: InstanceStateDto })
+  @ApiErrors(404)
+  async logout(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceStateDto> {
     const instance = await this.instances.resolve(principal, name);
     await this.engine.logout(instance);
     return { success: true, message: 'Instance logged out', status: 'disconnected' };
@@ -66,7 +74,9 @@ export class InstancesController {
 
   @Delete('delete/:instance')
   @RequireAccess('account')
-  async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string) {
+  @ApiOkResponse({ type: InstanceDeletedDto })
+  @ApiErrors(404)
+  async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceDeletedDto> {
     const instance = await this.instances.resolve(principal, name);
     await this.chatwoot.removeWithInstance(instance, () => this.instances.delete(instance.id));
     return { success: true, message: 'Instance deleted' };

@@ -1,6 +1,7 @@
 import type { LoggerParams } from './logger.module.js';
 import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
+import { redactUrl } from './redact-url.js';
 
 /** Header, query and body keys whose values are secrets: never written to a log line. */
 const SECRET_PATHS = [
@@ -20,10 +21,6 @@ const SECRET_PATHS = [
   '*.headers.authorization',
   '*.headers.Authorization',
 ];
-
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&]token=)[^&#]*/gi, '$1[Redacted]');
-}
 
 export function loggerOptions(level: string, stream?: DestinationStream): LoggerParams {
   return {

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { AxiosError } from 'axios';
+import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
 import type { BridgeErrorBody } from './bridge.types.js';
 
 /** What the caller submitted, to name it in messages and to scrub its secret from them. */
@@ -14,7 +15,7 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED']);
 
 /** Turns any failed bridge call into the error table of SPEC section 4. */
 export function mapActivationError(error: unknown, ctx: ActivationContext): HttpException {
-  const fail = (status: number, message: string) => new HttpException(scrub(message, ctx.secrets), status);
+  const fail = (status: number, message: string) => new HttpException(scrubSecrets(message, ctx.secrets), status);
   if (!(error instanceof AxiosError)) {
     return fail(502, `integration gateway error (HTTP 0). Detail: ${(error as Error)?.message ?? 'unknown error'}`);
   }
@@ -27,7 +28,7 @@ export function mapActivationError(error: unknown, ctx: ActivationContext): Http
   const chatwootStatus = body.error?.chatwoot_status;
   // Scrubbed before it is cut, so that a secret straddling the cut cannot survive in part.
   const rawDetail = body.error?.detail || body.error?.message || (typeof response.data === 'string' && response.data) || response.statusText || 'no detail';
-  const detail = scrub(String(rawDetail), ctx.secrets).slice(0, 500);
+  const detail = scrubSecrets(String(rawDetail), ctx.secrets).slice(0, 500);
   const { chatwootBaseUrl: url, chatwootAccountId: id } = ctx;
 
   if (typeof chatwootStatus !== 'number') {
@@ -50,9 +51,4 @@ export function mapActivationError(error: unknown, ctx: ActivationContext): Http
     default:
       return fail(502, `integration gateway error (HTTP ${response.status}). Detail: ${detail}`);
   }
-}
-
-/** Removes every secret from a text that may have come from the bridge or Chatwoot. */
-export function scrub(text: string, secrets: string[]): string {
-  return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
 }

@@ -3,7 +3,8 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
 import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
 import { MAX_INT4 } from '../dto/chatwoot-settings.dto.js';
-import { mapActivationError, scrub, type ActivationContext } from './bridge-error.mapper.js';
+import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
+import { mapActivationError, type ActivationContext } from './bridge-error.mapper.js';
 import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge.types.js';
 
 const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
@@ -50,18 +51,23 @@ export class BridgeClient {
     return { integrationId: data.integration_id, status: toStatus(data.status ?? 'active'), inboxId: toInboxId(data.inbox_id) };
   }
 
-  /** The bridge's live view, or null when it fails or is slow: callers fall back to stored values. */
-  async status(integrationId: string): Promise<IntegrationState | null> {
+  /**
+   * The bridge's live view, or null when it fails or is slow: callers fall back to stored values.
+   * `last_error` comes back scrubbed of BRIDGE_TOKEN and of `secrets` (the Chatwoot token), which
+   * are asked for only when there is an error text to scrub.
+   */
+  async status(integrationId: string, secrets: () => Promise<(string | undefined)[]>): Promise<IntegrationState | null> {
+    let data: { status?: unknown; inbox_id?: unknown; last_error?: unknown };
     try {
-      const { data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, {
-        timeout: this.config.timeouts.statusMs,
-      });
-      const lastError = typeof data?.last_error === 'string' ? scrub(data.last_error, [this.config.token]).slice(0, 2000) : '';
-      return { status: toStatus(data?.status), inboxId: toInboxId(data?.inbox_id), lastError };
+      ({ data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, { timeout: this.config.timeouts.statusMs }));
     } catch (error) {
       this.logger.warn({ integrationId, reason: this.describe(error) }, 'bridge status unavailable; using stored values');
       return null;
     }
+    const lastError = typeof data?.last_error === 'string' && data.last_error
+      ? scrubSecrets(data.last_error, [this.config.token, ...(await secrets())]).slice(0, 2000)
+      : '';
+    return { status: toStatus(data?.status), inboxId: toInboxId(data?.inbox_id), lastError };
   }
 
   /** Deletes the integration; `gone` when the bridge no longer knew it. Throws on any other failure. */
@@ -79,6 +85,6 @@ export class BridgeClient {
     const text = error instanceof AxiosError
       ? error.response ? `HTTP ${error.response.status}` : error.code ?? error.message
       : String((error as Error)?.message ?? error);
-    return scrub(text, [this.config.token]);
+    return scrubSecrets(text, [this.config.token]);
   }
 }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { parseFrame, type SendCommand } from './channel.frames.js';
+import { CLOSE, parseFrame, type SendCommand } from './channel.frames.js';
 import type { ResultFrame } from './command.executor.js';
 import type { OutboxEvent } from './outbox.repository.js';
 
@@ -9,6 +10,8 @@ export interface ConnectionDeps {
   baseUrl: string;
   window: number;
   heartbeatMs: number;
+  maxBufferedBytes: number;
+  stallTimeoutMs: number;
   read(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
   /** `count`: how many events this ack covers beyond the previous one. */
   ack(seq: number, count: number): void;
@@ -16,11 +19,17 @@ export interface ConnectionDeps {
 }
 
 const READ_PAGE = 1000;
+/** How often a throttled socket is looked at (to resume it, or to close it when it stays stuck). */
+const THROTTLE_CHECK_MS = 50;
 
 /**
  * One bridge socket: sends `hello`, then every stored event after the acknowledged cursor, keeping
  * at most `window` unacknowledged events in flight. Fresh events are handed over from memory when
  * the socket is caught up, and read back from the outbox otherwise.
+ *
+ * Backpressure: when the unsent data (ws's buffer plus the commands waiting here) passes
+ * `maxBufferedBytes`, the socket stops being read and gets no more events; it resumes once that is
+ * down to half. A peer whose buffer does not drain to half within `stallTimeoutMs` is closed (1008).
  */
 export class BridgeConnection {
   private readonly logger = new Logger(BridgeConnection.name);
@@ -31,6 +40,11 @@ export class BridgeConnection {
   private corked = false;
   private readonly instanceData: string;
   private commands: Promise<unknown> = Promise.resolve();
+  /** Bytes of `send` frames taken and not yet answered. */
+  private queuedBytes = 0;
+  private throttled?: { timer: NodeJS.Timeout; stuckSince: number };
+  /** Closed for not reading: what it still sends is dropped unread. */
+  private stalled = false;
   alive = true;
 
   constructor(
@@ -43,7 +57,7 @@ export class BridgeConnection {
     this.lastSent = this.lastAcked = lastAckedSeq;
     this.instanceData = JSON.stringify({ baseUrl: deps.baseUrl, instance: instance.name });
     socket.on('pong', () => (this.alive = true));
-    socket.on('message', (data, isBinary) => this.onMessage(data.toString(), isBinary));
+    socket.on('message', (data, isBinary) => this.stalled || this.onMessage(data.toString(), isBinary));
     this.sendFrame({ type: 'hello', instance: instance.name, integration_id: integrationId, last_acked_seq: lastAckedSeq, heartbeat_ms: deps.heartbeatMs });
     void this.pump();
   }
@@ -59,8 +73,9 @@ export class BridgeConnection {
       return;
     }
     const room = this.deps.window - (this.lastSent - this.lastAcked);
-    for (const event of events.slice(0, Math.max(0, room))) this.sendEvent(event);
-    if (room < events.length) void this.pump();
+    let sent = 0;
+    for (; sent < events.length && sent < room && !this.throttled; sent++) this.sendEvent(events[sent]);
+    if (sent < events.length) void this.pump();
   }
 
   close(code: number, reason: string): void {
@@ -76,11 +91,14 @@ export class BridgeConnection {
     try {
       do {
         this.pumpAgain = false;
-        while (this.open) {
+        while (this.open && !this.throttled) {
           const room = this.deps.window - (this.lastSent - this.lastAcked);
           if (room <= 0) break;
           const events = await this.deps.read(this.lastSent, Math.min(room, READ_PAGE));
-          for (const event of events) if (event.seq > this.lastSent) this.sendEvent(event);
+          for (const event of events) {
+            if (this.throttled) break;
+            if (event.seq > this.lastSent) this.sendEvent(event);
+          }
           if (events.length < Math.min(room, READ_PAGE)) break;
         }
       } while (this.pumpAgain && this.open);
@@ -106,9 +124,8 @@ export class BridgeConnection {
   private sendText(text: string): void {
     if (!this.open) return;
     // ws writes each frame with its own syscall; holding the TCP socket corked until the current
-    // burst of frames is queued sends the burst in one write (about 8 us less per event). `_socket`
-    // is ws's own field, not its API: without it, frames are simply sent one write each.
-    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    // burst of frames is queued sends the burst in one write (about 8 us less per event).
+    const raw = this.tcp;
     if (raw && !this.corked) {
       this.corked = true;
       raw.cork();
@@ -118,6 +135,49 @@ export class BridgeConnection {
       });
     }
     this.socket.send(text);
+    this.checkBuffered();
+  }
+
+  /** ws's TCP socket: `_socket` is ws's own field, not its API; without it, the shortcuts it serves are skipped. */
+  private get tcp(): Socket | undefined {
+    return (this.socket as unknown as { _socket?: Socket })._socket;
+  }
+
+  private checkBuffered(): void {
+    if (this.throttled || this.socket.bufferedAmount + this.queuedBytes <= this.deps.maxBufferedBytes) return;
+    this.socket.pause();
+    const timer = setInterval(() => this.whileThrottled(), THROTTLE_CHECK_MS).unref();
+    this.throttled = { timer, stuckSince: Date.now() };
+    // Resumes as soon as the peer has taken everything, rather than at the next check.
+    if (this.tcp?.writableNeedDrain) this.tcp.once('drain', () => this.throttled?.timer === timer && this.whileThrottled());
+  }
+
+  private whileThrottled(): void {
+    const throttled = this.throttled!;
+    const limit = this.deps.maxBufferedBytes;
+    const outgoing = this.socket.bufferedAmount;
+    if (!this.open || outgoing + this.queuedBytes <= limit / 2) {
+      clearInterval(throttled.timer);
+      this.throttled = undefined;
+      if (!this.open) return;
+      this.socket.resume();
+      void this.pump();
+      return;
+    }
+    // Only the peer not reading counts as stuck; our own backlog of commands just keeps it paused.
+    if (outgoing <= limit / 2) throttled.stuckSince = Date.now();
+    else if (Date.now() - throttled.stuckSince >= this.deps.stallTimeoutMs) {
+      clearInterval(throttled.timer);
+      this.logger.warn(
+        { instance: this.instance.name, bufferedBytes: outgoing, stallTimeoutMs: this.deps.stallTimeoutMs },
+        'bridge socket is not reading its frames; closing it (1008)',
+      );
+      this.close(CLOSE.stalled, 'not reading its frames');
+      // Reading again (and dropping what comes) lets the closing handshake finish if it ever reads;
+      // ws destroys the socket after its close timeout otherwise.
+      this.stalled = true;
+      this.socket.resume();
+    }
   }
 
   private onMessage(raw: string, isBinary: boolean): void {
@@ -132,10 +192,16 @@ export class BridgeConnection {
         return this.onAck(frame.seq);
       case 'send':
         // One command at a time per socket, so replies reach WhatsApp in the order the bridge sent them.
+        this.queuedBytes += raw.length;
+        this.checkBuffered();
         this.commands = this.commands.then(() =>
           this.deps.execute(frame.command).then(
-            (result) => this.sendFrame(result),
+            (result) => {
+              this.queuedBytes -= raw.length;
+              this.sendFrame(result);
+            },
             (error) => {
+              this.queuedBytes -= raw.length;
               this.logger.error({ err: error, instance: this.instance.name }, 'command failed');
               this.sendFrame({ type: 'result', id: frame.command.id, ok: false, error: 'internal error' });
             },

@@ -8,7 +8,8 @@ import { AppConfig, type BridgeConfig } from '../../config/app-config.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
-import { CLOSE } from './channel.frames.js';
+import { ChatwootIntegrationsRepository } from '../chatwoot-integrations.repository.js';
+import { CLOSE, scrubCommand } from './channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { CommandExecutor } from './command.executor.js';
@@ -27,6 +28,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(BridgeGateway.name);
   private readonly wss: WebSocketServer;
   private readonly expectedToken: Buffer;
+  private readonly bridgeToken: string;
   private server?: Server;
   private stopping = false;
   private heartbeat?: NodeJS.Timeout;
@@ -40,8 +42,10 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
+    private readonly integrations: ChatwootIntegrationsRepository,
     private readonly metrics: Metrics,
   ) {
+    this.bridgeToken = bridge.token;
     this.expectedToken = digest(bridge.token);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
   }
@@ -78,14 +82,17 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           baseUrl: this.config.baseUrl,
           window: this.config.channel.window,
           heartbeatMs: this.config.channel.heartbeatMs,
+          maxBufferedBytes: this.config.channel.maxBufferedBytes,
+          stallTimeoutMs: this.config.channel.stallTimeoutMs,
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
           ack: (seq, count) => {
             this.metrics.eventsAcked(instance.name, count);
             this.hub.ack(instance.id, seq);
           },
           execute: async (command) => {
-            const current = await this.outbox.cursor(instance.id);
-            return this.executor.execute(ref, command, current?.signMessages ?? false);
+            const [current, apiToken] = await Promise.all([this.outbox.cursor(instance.id), this.integrations.apiToken(instance.id)]);
+            // What the bridge sends is stored (sandbox messages, events): never with a secret in it.
+            return this.executor.execute(ref, scrubCommand(command, [this.bridgeToken, apiToken]), current?.signMessages ?? false);
           },
         });
         ws.on('error', (error) => this.logger.warn({ instance: instance.name, reason: error.message }, 'bridge socket error'));

@@ -1,10 +1,11 @@
+import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 import { MEDIA_TYPES } from '../../messages/dto/media.dto.js';
 import type { MediaPayload } from '../../engine/engine.types.js';
 import { toJid } from '../../engine/jid.js';
 
 /** Close codes of the bridge channel (SPEC section 9). */
-export const CLOSE = { shutdown: 1001, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
+export const CLOSE = { shutdown: 1001, stalled: 1008, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
 
 export interface SendCommand {
   id: string;
@@ -85,4 +86,15 @@ function parseSend(frame: Record<string, unknown>): InboundFrame {
       ...(sender_name !== undefined && { senderName: sender_name as string }),
     },
   };
+}
+
+/**
+ * The command with the secrets removed from every text it would store and send on. Its id and
+ * recipient stay as sent: they are validated, and the id is the bridge's key for the result.
+ */
+export function scrubCommand(command: SendCommand, secrets: (string | undefined)[]): SendCommand {
+  const { id, to, media, ...texts } = command;
+  const scrubbed = <T extends object>(value: T): T =>
+    Object.fromEntries(Object.entries(value).map(([key, v]) => [key, typeof v === 'string' ? scrubSecrets(v, secrets) : v])) as T;
+  return { id, to, ...scrubbed(texts), ...(media && { media: { ...scrubbed(media), type: media.type } }) };
 }

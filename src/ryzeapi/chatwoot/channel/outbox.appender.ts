@@ -4,12 +4,14 @@ import type { EngineEvent } from '../../engine/engine.types.js';
 import { isGroupJid } from '../../engine/jid.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { OutboxRepository, type CommandSent } from './outbox.repository.js';
 
 const BATCH = 1000;
 
+/** One publication: the events one engine action produced, stored in one write. */
 interface Pending {
-  event: EngineEvent;
+  events: EngineEvent[];
+  sent?: CommandSent;
   done: { resolve: () => void; reject: (error: unknown) => void };
 }
 
@@ -17,6 +19,28 @@ function isGroupEvent({ event, data }: EngineEvent): boolean {
   if (event === 'message.exchange') return data.message.chat.type === 'group' || isGroupJid(data.message.chat.jid);
   if (event === 'message.status') return isGroupJid(data.chat_jid);
   return false;
+}
+
+/** Whole publications, up to about BATCH events: a publication is never split across writes. */
+function takeBatch(queue: Pending[]): Pending[] {
+  let taken = 0;
+  let events = 0;
+  while (taken < queue.length && (taken === 0 || events + queue[taken].events.length <= BATCH)) events += queue[taken++].events.length;
+  return queue.splice(0, taken);
+}
+
+/**
+ * The send a bridge command made, when these events are its echo and statuses. Its result is stored
+ * with them: at start, a command without a result whose message went out is known to have lost its
+ * events (SendRecovery).
+ */
+function commandSend(events: EngineEvent[]): CommandSent | undefined {
+  for (const e of events) {
+    if (e.event === 'message.exchange' && e.data.command_id && e.data.message.direction === 'outgoing') {
+      return { command: e.data.command_id, messageId: e.data.message.id };
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -40,7 +64,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.events.subscribe((event) => this.enqueue(event));
+    this.unsubscribe = this.events.subscribe((events) => this.enqueue(events));
   }
 
   /** After the HTTP server and the sockets are closed (no new events), before the database closes. */
@@ -59,12 +83,16 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     this.settings.delete(instanceId);
   }
 
-  /** Resolves when the event is stored (or known not to be wanted). Order is fixed synchronously. */
-  enqueue(event: EngineEvent): Promise<void> {
-    const id = event.instance.id;
+  /**
+   * Resolves when the events (of one instance, from one engine action) are stored, all in the same
+   * write, or known not to be wanted. Order is fixed synchronously.
+   */
+  enqueue(events: EngineEvent[]): Promise<void> {
+    if (!events.length) return Promise.resolve();
+    const id = events[0].instance.id;
     return new Promise<void>((resolve, reject) => {
       const queue = this.queues.get(id) ?? [];
-      queue.push({ event, done: { resolve, reject } });
+      queue.push({ events, sent: commandSend(events), done: { resolve, reject } });
       this.queues.set(id, queue);
       if (!this.flushing.has(id)) this.flushing.set(id, this.drain(id));
     });
@@ -73,12 +101,18 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private async drain(instanceId: string): Promise<void> {
     try {
       for (let queue = this.queues.get(instanceId); queue?.length; queue = this.queues.get(instanceId)) {
-        const batch = queue.splice(0, BATCH);
+        const batch = takeBatch(queue);
         try {
           const wanted = await this.filter(instanceId, batch);
-          const stored = wanted.length ? await this.outbox.append(instanceId, wanted.map((p) => ({ event: p.event.event, data: p.event.data }))) : [];
+          const stored = wanted
+            ? await this.outbox.append(
+                instanceId,
+                wanted.flatMap((p) => p.events.map((e) => ({ event: e.event, data: e.data, command: p.sent?.command }))),
+                wanted.flatMap((p) => (p.sent ? [p.sent] : [])),
+              )
+            : [];
           if (stored.length) {
-            this.metrics.eventsAppended(batch[0].event.instance.name, stored.length);
+            this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
             this.hub.appended(instanceId, stored);
           }
           batch.forEach((p) => p.done.resolve());
@@ -92,7 +126,8 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async filter(instanceId: string, batch: Pending[]): Promise<Pending[]> {
+  /** The batch's events as they are to be stored, or null when the instance has no integration. */
+  private async filter(instanceId: string, batch: Pending[]): Promise<Pending[] | null> {
     let settings = this.settings.get(instanceId);
     if (!settings) {
       settings = this.outbox.cursor(instanceId).then((c) => (c ? { ignoreGroups: c.ignoreGroups } : null));
@@ -100,7 +135,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
       settings.catch(() => this.settings.delete(instanceId));
     }
     const current = await settings;
-    if (!current) return [];
-    return current.ignoreGroups ? batch.filter((p) => !isGroupEvent(p.event)) : batch;
+    if (!current) return null;
+    return current.ignoreGroups ? batch.map((p) => ({ ...p, events: p.events.filter((e) => !isGroupEvent(e)) })) : batch;
   }
 }

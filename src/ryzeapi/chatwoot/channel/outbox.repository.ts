@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
+import type { InstanceRef } from '../../engine/engine.types.js';
 
 export interface OutboxEvent {
   seq: number;
@@ -10,6 +11,15 @@ export interface OutboxEvent {
   data?: unknown;
   /** ...or as stored, in JSON text (events read back from the outbox): it goes into the frame as is. */
   json?: string;
+}
+
+const numbered = (events: { event: string; data: unknown }[], base: number): OutboxEvent[] =>
+  events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+
+/** A bridge command whose send went out as messageId. */
+export interface CommandSent {
+  command: string;
+  messageId: string;
 }
 
 export interface ChannelCursor {
@@ -38,8 +48,14 @@ export class OutboxRepository {
       : null;
   }
 
-  /** Appends events with the next gap-free seqs; returns them as stored (none if the integration is gone). */
-  async append(instanceId: string, events: { event: string; data: unknown }[]): Promise<OutboxEvent[]> {
+  /**
+   * Appends events with the next gap-free seqs; returns them as stored (none if the integration is
+   * gone). `sent` are the bridge commands whose sends these events come from: their results are
+   * stored in the same statement, and the events of a command whose result was already stored (a
+   * send recovered at start by another node meanwhile) are left out, so they are stored once.
+   */
+  async append(instanceId: string, events: { event: string; data: unknown; command?: string }[], sent: CommandSent[] = []): Promise<OutboxEvent[]> {
+    if (!events.length && !sent.length) return [];
     // jsonb refuses NUL and unpaired surrogates, and one refused event would fail its whole batch:
     // such characters are stored as U+FFFD instead.
     let replaced = false;
@@ -49,6 +65,33 @@ export class OutboxRepository {
       return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
     });
     if (replaced) events = JSON.parse(json);
+    if (!sent.length) return this.appendEvents(instanceId, events, json);
+    const results = sent.map(({ command, messageId }) => ({ command, result: { type: 'result', id: command, ok: true, message_id: messageId } }));
+    const [row] = await this.db.query(
+      `WITH x AS (SELECT item->>'command' AS command, item->'result' AS result FROM jsonb_array_elements($3::jsonb) AS item),
+            r AS (UPDATE chatwoot_commands c SET result = x.result FROM x
+                   WHERE c.instance_id = $1 AND c.command_id = x.command AND c.result IS NULL
+                  RETURNING c.command_id),
+            skipped AS (SELECT command FROM x
+                         WHERE command NOT IN (SELECT command_id FROM r)
+                           AND command IN (SELECT command_id FROM chatwoot_commands WHERE instance_id = $1)),
+            e AS (SELECT item, row_number() OVER (ORDER BY ord) AS n
+                    FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS a(item, ord)
+                   WHERE item->>'command' IS NULL OR item->>'command' NOT IN (SELECT command FROM skipped)),
+            s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + (SELECT count(*) FROM e) WHERE instance_id = $1
+                  RETURNING last_seq - (SELECT count(*) FROM e) AS base),
+            ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
+                    SELECT $1, s.base + e.n, e.item->>'event', e.item->'data' FROM s, e)
+       SELECT base, (SELECT coalesce(json_agg(command), '[]')::text FROM skipped) AS skipped FROM s`,
+      [instanceId, json, JSON.stringify(results)],
+    );
+    if (!row) return [];
+    const skipped = new Set<string>(JSON.parse(row.skipped));
+    return numbered(skipped.size ? events.filter((e) => !e.command || !skipped.has(e.command)) : events, Number(row.base));
+  }
+
+  /** The plain append (no command results in the batch): the hot path of inbound events, kept minimal. */
+  private async appendEvents(instanceId: string, events: { event: string; data: unknown }[], json: string): Promise<OutboxEvent[]> {
     const [row] = await this.db.query(
       `WITH s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + $2 WHERE instance_id = $1 RETURNING last_seq - $2 AS base),
             ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
@@ -57,9 +100,7 @@ export class OutboxRepository {
        SELECT base FROM s`,
       [instanceId, events.length, json],
     );
-    if (!row) return [];
-    const base = Number(row.base);
-    return events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+    return row ? numbered(events, Number(row.base)) : [];
   }
 
   /**
@@ -149,6 +190,13 @@ export class OutboxRepository {
 
   async completeCommand(instanceId: string, commandId: string, result: Record<string, unknown>): Promise<void> {
     await this.db.query(`UPDATE chatwoot_commands SET result = $3 WHERE instance_id = $1 AND command_id = $2`, [instanceId, commandId, JSON.stringify(result)]);
+  }
+
+  /** Claimed commands without a stored result: under way, or cut off by a crash. */
+  unfinishedCommands(): Promise<{ instance: InstanceRef; commandId: string }[]> {
+    return this.db
+      .query(`SELECT i.id, i.name, c.command_id FROM chatwoot_commands c JOIN instances i ON i.id = c.instance_id WHERE c.result IS NULL`)
+      .then((rows: { id: string; name: string; command_id: string }[]) => rows.map((r) => ({ instance: { id: r.id, name: r.name }, commandId: r.command_id })));
   }
 
   /** Forgets a claim whose send never reached WhatsApp, so that a retry may run it. */

@@ -1,6 +1,7 @@
 import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 import { MALFORMED_JSON } from './json-body.parser.js';
+import { missingOneOf } from './require-one-of.decorator.js';
 
 /** Body validation with the contract's message: 400 `invalid body: <what is wrong>`. */
 export class BodyValidationPipe extends ValidationPipe {
@@ -23,7 +24,10 @@ export class BodyValidationPipe extends ValidationPipe {
     }
     const problem = findUnstorable(value);
     if (problem) throw new BadRequestException(`invalid body: ${problem}`);
-    return super.transform(value, metadata);
+    const body = await super.transform(value, metadata);
+    const missing = missingOneOf(metadata.metatype, body);
+    if (missing) throw new BadRequestException(`invalid body: ${missing}`);
+    return body;
   }
 }
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InstancesService } from '../../instances/instances.service.js';
 import { EngineEvents } from '../engine-events.js';
-import type { InstanceRef, MediaPayload, MessageExchangeData, OutgoingMessage } from '../engine.types.js';
+import type { EngineEvent, InstanceRef, MediaPayload, OutgoingMessage } from '../engine.types.js';
 import { isGroupJid } from '../jid.js';
 import { InstanceNotConnectedError, WhatsAppEngine } from '../whatsapp-engine.port.js';
 
@@ -40,6 +40,33 @@ interface RecordedMessage {
 const newMessageId = () => `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
 const unixNow = () => Math.floor(Date.now() / 1000);
 
+/** What one send produces: the outgoing echo, then the statuses `sent` and `delivered`. */
+function sendEvents(instance: InstanceRef, id: string, timestamp: number, message: OutgoingMessage): EngineEvent[] {
+  const status = (s: 'sent' | 'delivered') => ({ message_id: id, chat_jid: message.to, status: s, timestamp });
+  return [
+    {
+      instance,
+      event: 'message.exchange',
+      data: {
+        message: {
+          id,
+          direction: 'outgoing',
+          timestamp,
+          chat: { jid: message.to, name: '', type: isGroupJid(message.to) ? 'group' : 'private' },
+          sender: { jid: 'me', name: '' },
+          content: { text: message.text ?? message.media?.caption ?? '' },
+          ...(message.media && { media: message.media }),
+          ...(message.replyTo && { reply_to: message.replyTo }),
+        },
+        source: message.source,
+        ...(message.commandId && { command_id: message.commandId }),
+      },
+    },
+    { instance, event: 'message.status', data: status('sent') },
+    { instance, event: 'message.status', data: status('delivered') },
+  ];
+}
+
 /** WhatsApp simulated inside the service: state and messages in the database, events as a real engine would raise them. */
 @Injectable()
 export class SandboxEngine extends WhatsAppEngine {
@@ -65,33 +92,27 @@ export class SandboxEngine extends WhatsAppEngine {
   async send(instance: InstanceRef, message: OutgoingMessage): Promise<{ messageId: string }> {
     await this.assertConnected(instance);
     const id = newMessageId();
-    const timestamp = unixNow();
     await this.record(instance, {
       id, direction: 'outgoing', chatJid: message.to, text: message.text, media: message.media,
       source: message.source, commandId: message.commandId, replyTo: message.replyTo,
     });
-    const data: MessageExchangeData = {
-      message: {
-        id,
-        direction: 'outgoing',
-        timestamp,
-        chat: { jid: message.to, name: '', type: isGroupJid(message.to) ? 'group' : 'private' },
-        sender: { jid: 'me', name: '' },
-        content: { text: message.text ?? message.media?.caption ?? '' },
-        ...(message.media && { media: message.media }),
-        ...(message.replyTo && { reply_to: message.replyTo }),
-      },
-      source: message.source,
-      ...(message.commandId && { command_id: message.commandId }),
-    };
-    const status = (s: 'sent' | 'delivered') => ({ message_id: id, chat_jid: message.to, status: s, timestamp });
     // The message is out: a subscriber failing now must not make the send look failed (a retry would send it twice).
-    await Promise.all([
-      this.events.publish({ instance, event: 'message.exchange', data }),
-      this.events.publish({ instance, event: 'message.status', data: status('sent') }),
-      this.events.publish({ instance, event: 'message.status', data: status('delivered') }),
-    ]).catch(() => undefined);
+    await this.events.publish(...sendEvents(instance, id, unixNow(), message)).catch(() => undefined);
     return { messageId: id };
+  }
+
+  /** The events of the send made for commandId, derived again from its record; null when nothing was sent for it. */
+  async replaySend(instance: InstanceRef, commandId: string): Promise<EngineEvent[] | null> {
+    const [row] = await this.db.query(
+      `SELECT message_id, chat_jid, text, media, source, reply_to, created_at FROM sandbox_messages
+        WHERE instance_id = $1 AND direction = 'outgoing' AND command_id = $2`,
+      [instance.id, commandId],
+    );
+    if (!row) return null;
+    return sendEvents(instance, row.message_id, Math.floor(new Date(row.created_at).getTime() / 1000), {
+      to: row.chat_jid, text: row.text ?? undefined, media: row.media ?? undefined, replyTo: row.reply_to ?? undefined,
+      source: row.source, commandId,
+    });
   }
 
   /** A message arriving from WhatsApp; resolves once every subscriber has taken its event. */

@@ -1,13 +1,13 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import { INSTANCE_NAME } from '../instance-name.js';
+import { INSTANCE_NAME, INSTANCE_NAME_SCHEMA } from '../instance-name.js';
 import {
   AccountIdRules, ApiTokenRules, BaseUrlRules, InboxNameRules, type ChatwootSettingsDto,
 } from '../../chatwoot/dto/chatwoot-settings.dto.js';
 
 /** Body of POST /api/instance/new without its chatwoot* block (SPEC section 7). */
-export class CreateInstanceDto {
-  @ApiProperty({ example: 'suporte', pattern: INSTANCE_NAME.source })
+export class InstanceFieldsDto {
+  @ApiProperty({ example: 'suporte', ...INSTANCE_NAME_SCHEMA })
   @IsString()
   @Matches(INSTANCE_NAME, { message: 'name must be 1 to 64 of A-Z a-z 0-9 _ -' })
   name: string;
@@ -18,7 +18,13 @@ export class CreateInstanceDto {
   @Matches(/^[A-Za-z0-9_.-]{16,256}$/, { message: 'token must be 16 to 256 of A-Z a-z 0-9 _ - .' })
   token?: string;
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() chatwootEnabled?: boolean;
+  @ApiPropertyOptional({
+    default: false,
+    description: 'When true, the chatwoot* fields are checked and activated once the instance exists; a failure is reported in `chatwoot`',
+  })
+  @IsOptional()
+  @IsBoolean()
+  chatwootEnabled?: boolean;
 }
 
 /**
@@ -55,8 +61,21 @@ export class InlineChatwootDto {
   }
 }
 
-/** The whole body, for the OpenAPI document. */
-export class CreateInstanceBodyDto extends IntersectionType(CreateInstanceDto, PartialType(InlineChatwootDto)) {}
+/**
+ * The whole body of POST /api/instance/new, as the OpenAPI document shows it (a mapped type would
+ * lose the rules' schema constraints). Never validated as a whole: InstanceFieldsDto is checked
+ * first, InlineChatwootDto once the instance exists and only when chatwootEnabled is true.
+ */
+export class CreateInstanceDto extends InstanceFieldsDto {
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true' }) @BaseUrlRules() chatwootBaseUrl?: string;
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true' }) @AccountIdRules() chatwootAccountId?: number;
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true', writeOnly: true }) @ApiTokenRules() chatwootApiToken?: string;
+  @ApiPropertyOptional() @InboxNameRules() chatwootInboxName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootSignMessages?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootIgnoreGroups?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootStartAsPending?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootReopenResolved?: boolean;
+}
 
 /** Splits a request body into its chatwoot* block and the rest (which still has any unknown property). */
 export function splitInlineBlock(raw: unknown): { rest: unknown; block: Record<string, unknown> } {

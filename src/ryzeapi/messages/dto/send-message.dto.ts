@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested } from 'class-validator';
-import { toJid } from '../../engine/jid.js';
+import { toJid, WHATSAPP_ADDRESS } from '../../engine/jid.js';
 import { MediaDto } from './media.dto.js';
 
 /** Accepts exactly what the engine can address (see toJid): a phone number or a WhatsApp JID. */
 const IsWhatsAppNumber = () =>
   ValidateBy({
     name: 'isWhatsAppNumber',
+    constraints: [WHATSAPP_ADDRESS],
     validator: {
       validate: (value: unknown) => typeof value === 'string' && toJid(value) !== undefined,
       defaultMessage: () => 'number must be a phone number (5 to 20 digits) or a WhatsApp JID',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { RequireOneOf } from '../../../common/http/require-one-of.decorator.js';
 import { MediaDto } from '../../../messages/dto/media.dto.js';
 
 export class GroupDto {
@@ -13,6 +14,7 @@ export class GroupDto {
 }
 
 /** Body of POST /api/sandbox/receive/:instance: a WhatsApp message arriving. */
+@RequireOneOf('text', 'media')
 export class ReceiveMessageDto {
   @ApiProperty({ example: '5511999999999' })
   @IsString()
