@@ -70,13 +70,14 @@ describe('logs and shutdown of the running service', () => {
   it('on SIGTERM: closes bridge sockets with 1001, logs what it drained, removes the pid file, exits 0', async () => {
     const pidFile = join(db.env.DATA_DIR, 'ryzeapi.pid');
     const embedded = !db.env.DATABASE_URL;
-    expect(existsSync(pidFile)).toBe(embedded);
+    const postmasterPid = join(db.env.DATA_DIR, 'postmaster.pid'); // PGlite's own
+    expect([existsSync(pidFile), existsSync(postmasterPid)]).toEqual([embedded, embedded]);
     socket = new RawBridge(`${url.replace('http', 'ws')}/ws/chatwoot/logged`, bridge.token);
     await socket.next('hello', (f) => f.type === 'hello');
     exit = await service.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
     expect((await socket.closed).code).toBe(1001);
-    expect(existsSync(pidFile)).toBe(false);
+    expect([existsSync(pidFile), existsSync(postmasterPid)]).toEqual([false, false]);
 
     const parsed = service.logLines();
     const begin = parsed.find((l) => l.msg === 'SIGTERM received: shutting down');
