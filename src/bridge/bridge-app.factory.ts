@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import type { BridgeErrorBody } from '../shared/protocol/integrations.api.js';
-import { Logger } from 'nestjs-pino';
+import { PinoLogger } from '../shared/logging/pino.logger.js';
 import { BridgeAppModule, type BridgeAppModuleOptions } from './bridge-app.module.js';
 import type { BridgeAppConfig } from './config/bridge-config.js';
 
@@ -13,7 +13,7 @@ export async function createBridgeApp(config: BridgeAppConfig, options: BridgeAp
     bodyParser: false,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
   // Chatwoot's webhook signature covers the raw body: keep it (bounded by the same 1 MiB limit, 413 above).
   const parse = json({ limit: '1mb', verify: (req, _res, raw) => void ((req as typeof req & { rawBody?: Buffer }).rawBody = raw) });

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule } from '../shared/logging/logger.module.js';
 import type { DestinationStream } from 'pino';
 import { useEncryptionKeys } from '../shared/crypto/encrypted.transformer.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';

@@ -37,9 +37,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
+    // DATA_DIR too: the first account's token file goes there, not into the working tree.
+    const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));
     return {
-      env: { DATABASE_URL: url.toString() },
-      drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+      drop: async () => {
+        await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));

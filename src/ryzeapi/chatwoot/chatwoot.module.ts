@@ -5,6 +5,7 @@ import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
 import { ChannelHub } from './channel/channel.hub.js';
+import { ChannelMetrics } from './channel/channel.metrics.js';
 import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
@@ -54,6 +55,7 @@ export class ChatwootModule {
         CommandExecutor,
         SendRecovery,
         BridgeGateway,
+        ChannelMetrics,
       ],
       exports: [ChatwootService],
     };

@@ -79,10 +79,13 @@ export class ChatwootService {
     });
   }
 
-  /** For POST /api/instance/new: never throws; reports what `set` would have answered. */
-  async activateInline(instance: Instance, settings: ChatwootSettingsDto): Promise<InlineActivation> {
+  /**
+   * For POST /api/instance/new: never throws; reports what `set` would have answered, invalid
+   * settings included (`settings` validates them, in set's order: after the module check).
+   */
+  async activateInline(instance: Instance, settings: () => Promise<ChatwootSettingsDto>): Promise<InlineActivation> {
     try {
-      const integration = await this.activate(instance, settings);
+      const integration = await this.activate(instance, await settings());
       return { status: 'active', bridge_integration_id: integration.bridgeIntegrationId };
     } catch (error) {
       if (error instanceof HttpException) return { status: 'error', error: error.message };

@@ -1,12 +1,13 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ChatwootService } from '../chatwoot/chatwoot.service.js';
 import { engineCall } from '../engine/http-errors.js';
 import { WhatsAppEngine, type ConnectResult } from '../engine/whatsapp-engine.port.js';
-import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
+import { CreateInstanceDto, InlineChatwootDto, InstanceFieldsDto, splitInlineBlock } from './dto/create-instance.dto.js';
 import { InstanceCreatedDto, InstanceDeletedDto, InstanceListDto, InstanceStateDto } from './dto/instance-answers.dto.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
 
@@ -15,6 +16,8 @@ const CONNECT_MESSAGES: Record<ConnectResult['status'], string> = {
   qr: 'QR code generated',
   pairing: 'Pairing code generated',
 };
+
+const validateBody = new BodyValidationPipe();
 
 const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
 
@@ -30,11 +33,17 @@ export class InstancesController {
   @Post('new')
   @HttpCode(201)
   @RequireAccess('account')
+  @ApiBody({ type: CreateInstanceDto })
   @ApiCreatedResponse({ type: InstanceCreatedDto })
   @ApiErrors([409, '`instance name already in use` or `token already in use`'])
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateInstanceDto): Promise<InstanceCreatedDto> {
+  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown): Promise<InstanceCreatedDto> {
+    // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
+    const { rest, block } = splitInlineBlock(raw);
+    const body = (await validateBody.transform(rest, { type: 'body', metatype: InstanceFieldsDto })) as InstanceFieldsDto;
     const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
-    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, body.chatwootSettings()) : undefined;
+    const settings = async () =>
+      InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
+    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, settings) : undefined;
     return {
       success: true,
       message: 'Instance created',

@@ -43,8 +43,8 @@ export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings, sc
  * Creates the embedded database's folder and takes it for this process (see lockDataDir). Called by
  * the entry points (service, CLIs), not per DataSource: tests reopen one folder in one process.
  */
-export function prepareDataDir(dataDir: string): void {
-  if (dataDir.startsWith('memory://')) return;
+export function prepareDataDir(dataDir: string): (() => void) | undefined {
+  if (dataDir.startsWith('memory://')) return undefined;
   mkdirSync(dataDir, { recursive: true });
-  lockDataDir(dataDir);
+  return lockDataDir(dataDir);
 }

@@ -12,7 +12,8 @@ export interface ConnectionDeps {
   maxBufferedBytes: number;
   stallTimeoutMs: number;
   read(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
-  ack(seq: number): void;
+  /** `count`: how many events this ack covers beyond the previous one. */
+  ack(seq: number, count: number): void;
   execute(command: SendCommand): Promise<ResultFrame>;
 }
 
@@ -214,8 +215,9 @@ export class BridgeConnection {
       return this.sendFrame({ type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` });
     }
     if (seq <= this.lastAcked) return;
+    const count = seq - this.lastAcked;
     this.lastAcked = seq;
-    this.deps.ack(seq);
+    this.deps.ack(seq, count);
     void this.pump();
   }
 }

@@ -11,6 +11,7 @@ import { BridgeConnection } from './bridge.connection.js';
 import { ChatwootIntegrationsRepository } from '../chatwoot-integrations.repository.js';
 import { CLOSE, scrubCommand } from '../../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
 
@@ -40,6 +41,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
     private readonly integrations: ChatwootIntegrationsRepository,
+    private readonly metrics: Metrics,
   ) {
     this.bridgeToken = bridge.token;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
@@ -80,7 +82,10 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           maxBufferedBytes: this.config.channel.maxBufferedBytes,
           stallTimeoutMs: this.config.channel.stallTimeoutMs,
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
-          ack: (seq) => this.hub.ack(instance.id, seq),
+          ack: (seq, count) => {
+            this.metrics.eventsAcked(instance.name, count);
+            this.hub.ack(instance.id, seq);
+          },
           execute: async (command) => {
             const [current, apiToken] = await Promise.all([this.outbox.cursor(instance.id), this.integrations.apiToken(instance.id)]);
             // What the bridge sends is stored (sandbox messages, events): never with a secret in it.

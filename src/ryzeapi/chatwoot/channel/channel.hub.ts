@@ -34,6 +34,11 @@ export class ChannelHub implements OnApplicationShutdown {
     return this.connections.size;
   }
 
+  /** Instances whose acks are being stored. */
+  get ackWritesPending(): number {
+    return this.ackWrites.size;
+  }
+
   appended(instanceId: string, events: OutboxEvent[]): void {
     this.connections.get(instanceId)?.appended(events);
   }
