@@ -1,8 +1,10 @@
 import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
+import { RateLimits } from './common/rate-limit/rate-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { jsonBodyParser } from './common/http/json-body.parser.js';
 import { methodNotAllowed } from './common/http/method-not-allowed.middleware.js';
@@ -32,8 +34,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(httpMetrics(app.get(Metrics)));
   // Before the body parsers and routing: malformed, oversized and unroutable requests are counted
   // and carry the X-RateLimit headers too.
-  const rateLimit = new RateLimitMiddleware(config);
-  app.use(rateLimit.use.bind(rateLimit));
+  const rateLimit = new RateLimitMiddleware(app.get(RateLimits));
+  app.use((req: Request, res: Response, next: NextFunction) => void rateLimit.use(req, res, next));
   app.use(methodNotAllowed(app));
   app.use(jsonBodyParser('1mb'));
   SwaggerModule.setup('docs', app, createOpenApiDocument(app));

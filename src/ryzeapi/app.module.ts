@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
 import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
@@ -36,8 +37,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         MetricsModule,
-        LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
+        LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream, config.nodeId)),
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
+        RateLimitModule,
         AuthModule,
         AccountsModule,
         EngineModule.forRoot(config, options.baileysSocketFactory),

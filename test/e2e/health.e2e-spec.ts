@@ -27,7 +27,7 @@ describe('health endpoints', () => {
 
   it('GET /health: unchanged, 200 {"status": "ok", ...}', async () => {
     const res = await api(t.url).get('/health');
-    expect([res.status, res.body]).toEqual([200, { status: 'ok', database: { status: 'up', latency_ms: expect.any(Number) }, uptime_s: expect.any(Number) }]);
+    expect([res.status, res.body]).toEqual([200, { status: 'ok', database: { status: 'up', latency_ms: expect.any(Number) }, uptime_s: expect.any(Number), node: expect.any(String) }]);
   });
 
   it('GET /health/ready: 503 while starting and once shutting down; live stays 200', async () => {

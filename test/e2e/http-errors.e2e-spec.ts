@@ -80,7 +80,7 @@ describe('error envelope', () => {
   it('serves GET /health without a token', async () => {
     const res = await api(t.url).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: { status: 'up', latency_ms: expect.any(Number) }, uptime_s: expect.any(Number) });
+    expect(res.body).toEqual({ status: 'ok', database: { status: 'up', latency_ms: expect.any(Number) }, uptime_s: expect.any(Number), node: expect.any(String) });
   });
 
   it('puts the rate-limit headers on every response: 200, 400, 401, 404', async () => {

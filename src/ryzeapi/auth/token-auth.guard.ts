@@ -1,7 +1,7 @@
 import {
   CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException,
 } from '@nestjs/common';
-import { FixedWindowLimiter } from '../common/rate-limit/fixed-window.limiter.js';
+import { RateLimits } from '../common/rate-limit/rate-limits.js';
 import { AppConfig } from '../config/app-config.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -13,17 +13,16 @@ import { extractToken, hashToken } from './token.util.js';
 
 @Injectable()
 export class TokenAuthGuard implements CanActivate {
-  /** Unknown tokens per client address: guessing tokens costs a database lookup each time. */
-  private readonly invalidTokens: FixedWindowLimiter;
   private readonly bridgeToken?: string;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: ApiTokensRepository,
+    /** Unknown tokens per client address: guessing tokens costs a database lookup each time. */
+    private readonly limits: RateLimits,
     config: AppConfig,
   ) {
     this.bridgeToken = config.bridge?.token;
-    this.invalidTokens = new FixedWindowLimiter(config.rateLimit.invalidTokensPerMinute, 60_000);
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -37,10 +36,10 @@ export class TokenAuthGuard implements CanActivate {
     const token = extractToken(req);
     if (!token) throw new UnauthorizedException('Missing token');
     const client = req.ip ?? 'unknown';
-    if (this.invalidTokens.exhausted(client)) throw new HttpException('Rate limit exceeded. Try again later.', HttpStatus.TOO_MANY_REQUESTS);
+    if (await this.limits.exhausted('invalidTokens', client)) throw new HttpException('Rate limit exceeded. Try again later.', HttpStatus.TOO_MANY_REQUESTS);
     const principal = await this.tokens.findPrincipal(hashToken(token));
     if (!principal) {
-      this.invalidTokens.take(client);
+      await this.limits.take('invalidTokens', client);
       throw new UnauthorizedException('Invalid token');
     }
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../shared/config/config.error.js';
 import { bool, int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
@@ -27,6 +29,8 @@ export interface ChannelConfig {
 
 /** Everything the service reads from its environment, parsed and validated once at start. */
 export class AppConfig {
+  /** This process among the nodes sharing one PostgreSQL (NODE_ID, or generated at start). */
+  nodeId: string;
   port: number;
   baseUrl: string;
   databaseUrl?: string;
@@ -84,6 +88,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const dataDir = env.DATA_DIR?.trim() || './data';
   return {
+    nodeId: nodeId(env),
     port,
     baseUrl,
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
@@ -110,4 +115,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     whatsapp: loadWhatsAppConfig(env, encryptionKeys),
     metrics: { token: env.METRICS_TOKEN?.trim() || undefined, perInstance: bool(env, 'METRICS_PER_INSTANCE', false) },
   };
+}
+
+const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function nodeId(env: Env): string {
+  const given = env.NODE_ID?.trim();
+  if (given && !NODE_ID.test(given)) throw new ConfigError('NODE_ID', 'must be 1 to 64 of A-Z a-z 0-9 _ . -');
+  return given || `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(4).toString('hex')}`;
 }

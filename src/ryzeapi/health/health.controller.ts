@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { databaseHealth } from '../../shared/health/database-health.js';
 import { RequireAccess } from '../auth/access.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
+import { AppConfig } from '../config/app-config.js';
 import { AppLifecycle } from '../lifecycle/app-lifecycle.js';
 import { HealthDto } from './health.dto.js';
 
@@ -33,6 +34,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly lifecycle: AppLifecycle,
+    private readonly config: AppConfig,
   ) {}
 
   /** 200 when the database answers, 503 otherwise (the original combined check). */
@@ -40,8 +42,8 @@ export class HealthController {
   @RequireAccess('public')
   @ApiOkResponse({ type: HealthDto })
   @ApiErrors([503, '`database unavailable`'])
-  check(): Promise<HealthDto> {
-    return databaseHealth(this.db);
+  async check(): Promise<HealthDto> {
+    return { ...(await databaseHealth(this.db)), node: this.config.nodeId };
   }
 
   /** Liveness: the process answers HTTP. Nothing it depends on is checked (a restart would not fix them). */

@@ -10,4 +10,5 @@ export class HealthDto {
   @ApiProperty({ enum: ['ok'] }) status: 'ok';
   @ApiProperty({ type: DatabaseHealthDto }) database: DatabaseHealthDto;
   @ApiProperty({ type: 'integer', minimum: 0 }) uptime_s: number;
+  @ApiProperty({ description: 'This node (NODE_ID, or generated at start)' }) node: string;
 }

@@ -22,11 +22,13 @@ const SECRET_PATHS = [
   '*.headers.Authorization',
 ];
 
-export function loggerOptions(level: string, stream?: DestinationStream): LoggerParams {
+/** `node`: the node id written on every line (RyzeAPI runs as several nodes on one PostgreSQL). */
+export function loggerOptions(level: string, stream?: DestinationStream, node?: string): LoggerParams {
   return {
     pinoHttp: [
       {
         level,
+        ...(node && { mixin: () => ({ node }) }),
         redact: { paths: SECRET_PATHS, censor: '[Redacted]' },
         serializers: {
           req: (req: IncomingMessage & { id?: unknown }) => ({

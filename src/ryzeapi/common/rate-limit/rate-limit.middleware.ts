@@ -1,30 +1,31 @@
-import { HttpStatus, Injectable, NestMiddleware } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { AppConfig } from '../../config/app-config.js';
 import { extractToken, hashToken } from '../../auth/token.util.js';
-import { FixedWindowLimiter } from './fixed-window.limiter.js';
+import { RateLimits } from './rate-limits.js';
 
 /**
  * Per-token limits (per client address when no token is sent), with the three X-RateLimit headers
  * on every response. Runs before routing so that unknown routes are counted and answered alike.
  */
-@Injectable()
-export class RateLimitMiddleware implements NestMiddleware {
-  private readonly general: FixedWindowLimiter;
-  private readonly instanceNew: FixedWindowLimiter;
+export class RateLimitMiddleware {
+  private readonly logger = new Logger(RateLimitMiddleware.name);
 
-  constructor(config: AppConfig) {
-    this.general = new FixedWindowLimiter(config.rateLimit.perMinute, 60_000);
-    this.instanceNew = new FixedWindowLimiter(config.rateLimit.instanceNewPerMinute, 60_000);
-  }
+  constructor(private readonly limits: RateLimits) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const token = extractToken(req);
     const key = token ? `t:${hashToken(token)}` : `ip:${req.ip}`;
     const path = req.originalUrl.split('?')[0].replace(/\/+$/, '').toLowerCase(); // Express routes ignore case
-    const limiter = req.method === 'POST' && path === '/api/instance/new' ? this.instanceNew : this.general;
-    const { allowed, remaining, resetAt } = limiter.take(key);
-    res.setHeader('X-RateLimit-Limit', String(limiter.limit));
+    let taken;
+    try {
+      taken = await this.limits.take(req.method === 'POST' && path === '/api/instance/new' ? 'instanceNew' : 'general', key);
+    } catch (error) {
+      // The counters are in the database: when it is down, the request goes on (and /health says why).
+      this.logger.warn({ reason: (error as Error).message }, 'rate limit not counted: its store failed');
+      return next();
+    }
+    const { allowed, limit, remaining, resetAt } = taken;
+    res.setHeader('X-RateLimit-Limit', String(limit));
     res.setHeader('X-RateLimit-Remaining', String(remaining));
     res.setHeader('X-RateLimit-Reset', String(Math.ceil(resetAt / 1000)));
     if (allowed) return next();
