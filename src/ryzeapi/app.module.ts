@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
@@ -39,6 +40,7 @@ export class AppModule {
         MetricsModule,
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream, config.nodeId)),
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
+        ClusterModule,
         RateLimitModule,
         AuthModule,
         AccountsModule,

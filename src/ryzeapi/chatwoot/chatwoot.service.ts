@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { BridgeConfig } from '../config/app-config.js';
-import { KeyedMutex } from '../../shared/concurrency/keyed-mutex.js';
 import type { InstanceRow } from '../instances/instances.service.js';
+import { ClusterLocks } from '../cluster/cluster-locks.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { CLOSE } from '../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
@@ -24,8 +24,6 @@ export type InlineActivation =
 @Injectable()
 export class ChatwootService {
   private readonly logger = new Logger(ChatwootService.name);
-  /** set and delete of one instance run one at a time, so racing calls leave one consistent row. */
-  private readonly perInstance = new KeyedMutex();
 
   constructor(
     @Inject(BRIDGE_CONFIG) private readonly config: BridgeConfig,
@@ -34,10 +32,16 @@ export class ChatwootService {
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
     private readonly appender: OutboxAppender,
+    /** set and delete of one instance run one at a time on all nodes, so racing calls leave one consistent row. */
+    private readonly locks: ClusterLocks,
   ) {}
 
+  private perInstance<T>(instance: Instance, task: () => Promise<T>): Promise<T> {
+    return this.locks.run(`chatwoot:${instance.id}`, task);
+  }
+
   activate(instance: Instance, settings: ChatwootSettingsDto): Promise<{ bridgeIntegrationId: string; status: IntegrationStatus }> {
-    return this.perInstance.run(instance.id, async () => {
+    return this.perInstance(instance, async () => {
       const existing = await this.integrations.find(instance.id);
       const inboxName = settings.inboxName ?? instance.name;
       const result = await this.bridge.activate({
@@ -138,14 +142,14 @@ export class ChatwootService {
    * `deleteInstance` under the same per-instance lock, so no `set` can slip in between.
    */
   removeWithInstance(instance: Instance, deleteInstance: () => Promise<void>): Promise<void> {
-    return this.perInstance.run(instance.id, async () => {
+    return this.perInstance(instance, async () => {
       await this.removeUnlocked(instance).catch((error) => this.logger.warn({ err: error, instance: instance.name }, 'removing the integration failed'));
       await deleteInstance();
     });
   }
 
   private remove(instance: Instance): Promise<boolean> {
-    return this.perInstance.run(instance.id, () => this.removeUnlocked(instance));
+    return this.perInstance(instance, () => this.removeUnlocked(instance));
   }
 
   private async removeUnlocked(instance: Instance): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ClusterLocks } from '../../cluster/cluster-locks.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { OutboxRepository } from './outbox.repository.js';
@@ -15,6 +16,7 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
     private readonly outbox: OutboxRepository,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly locks: ClusterLocks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -25,7 +27,13 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.timer);
   }
 
+  /** On one node at a time: a node that finds it running elsewhere skips this round (0). */
   async run(): Promise<number> {
+    const round = await this.locks.tryRun('outbox-retention', () => this.prune());
+    return round.ran ? round.value : 0;
+  }
+
+  private async prune(): Promise<number> {
     const { retentionMaxEvents, retentionMaxAgeMs } = this.config.channel;
     const drops = await this.outbox.prune(retentionMaxEvents, retentionMaxAgeMs);
     // PostgreSQL's autovacuum keeps the outbox's statistics and dead rows in check; PGlite has none.
