@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { CommandExecutor } from '../../src/ryzeapi/chatwoot/channel/command.executor.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
-import { bridgeEnv, createIntegration, sleep, waitFor } from '../support/channel-helpers.js';
+import { ClusterBus } from '../../src/ryzeapi/cluster/cluster-bus.js';
+import { bridgeEnv, createIntegration, openRaw, RawBridge, sleep, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { capturedLogs, createTestDatabase, startApp, type TestApp, type TestDatabase } from '../support/test-app.js';
@@ -21,6 +22,13 @@ describeCluster('two nodes on one PostgreSQL (SPEC 14)', () => {
   let a: TestApp;
   let b: TestApp;
   let token: string;
+  const sockets: RawBridge[] = [];
+
+  /** The integration's channel on `node`. */
+  const on = (node: TestApp, target: Integration): Integration => ({ ...target, channelUrl: `${node.wsUrl}/ws/chatwoot/${target.name}` });
+  const receive = async (node: TestApp, target: Integration, text: string) =>
+    expect((await api(node.url, token).post(`/api/sandbox/receive/${target.name}`, { from: '5511999999999', name: 'Maria', text })).status).toBe(201);
+  const texts = (raw: RawBridge) => raw.events.filter((e) => e.event === 'message.exchange').map((e) => e.data.message.content.text);
 
   beforeAll(async () => {
     bridge = await new FakeBridge().start();
@@ -31,6 +39,7 @@ describeCluster('two nodes on one PostgreSQL (SPEC 14)', () => {
     token = await a.newAccount();
   });
   afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.close()));
     await a?.close();
     await b?.close();
     await db?.drop();
@@ -96,5 +105,90 @@ describeCluster('two nodes on one PostgreSQL (SPEC 14)', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('delivers events produced through node A on the socket node B holds, in order', async () => {
+    const target = await createIntegration(a, 'cl-relay', { token });
+    const raw = await openRaw(on(b, target), bridge.token, sockets);
+    const sent = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    for (const text of sent) await receive(a, target, text);
+    await waitFor('the 40 messages on node B', () => texts(raw).length >= sent.length);
+    expect(texts(raw)).toEqual(sent);
+    const seqs = raw.events.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+  });
+
+  it('closes the socket on node A with 4409 when the bridge connects to node B, and only B delivers after', async () => {
+    const target = await createIntegration(a, 'cl-takeover', { token });
+    const first = await openRaw(on(a, target), bridge.token, sockets);
+    await receive(a, target, 'before');
+    const event = await first.next('the first event', (f) => f.type === 'event' && f.event === 'message.exchange');
+    first.send({ type: 'ack', seq: event.seq });
+    await sleep(100); // the ack travels; node A stores it before it lets go
+    const second = new RawBridge(on(b, target).channelUrl, bridge.token);
+    sockets.push(second);
+    expect((await within('the 4409 on node A', first.closed)).code).toBe(4409);
+    const hello = await second.next('hello on node B', (f) => f.type === 'hello');
+    expect(hello.last_acked_seq).toBe(event.seq);
+    await receive(a, target, 'after');
+    await waitFor('the event on node B', () => texts(second).includes('after'));
+    expect(texts(first)).toEqual(['before']);
+  });
+
+  it('a newer connection on node A takes over from node B the same way', async () => {
+    const target = await createIntegration(b, 'cl-takeback', { token });
+    const first = await openRaw(on(b, target), bridge.token, sockets);
+    const second = await openRaw(on(a, target), bridge.token, sockets);
+    expect((await within('the 4409 on node B', first.closed)).code).toBe(4409);
+    expect(second.open).toBe(true);
+  });
+
+  it('closes the socket held by node B with 4410 when the integration is deleted through node A', async () => {
+    const target = await createIntegration(a, 'cl-delete', { token });
+    const raw = await openRaw(on(b, target), bridge.token, sockets);
+    expect((await api(a.url, token).delete(`/api/chatwoot/delete/${target.name}`)).status).toBe(200);
+    expect((await within('the 4410 on node B', raw.closed)).code).toBe(4410);
+  });
+
+  it('catches up from the outbox after its listening connection was lost (a lost notification delays, never loses)', async () => {
+    const target = await createIntegration(a, 'cl-lost', { token });
+    const raw = await openRaw(on(b, target), bridge.token, sockets);
+    await b.app.get(ClusterBus).dropListener();
+    await receive(a, target, 'while B was not listening');
+    await waitFor('the event on node B after its listener reconnected', () => texts(raw).includes('while B was not listening'));
+  });
+});
+
+describeCluster('two nodes on one PostgreSQL: rate limits (SPEC 14)', () => {
+  let db: TestDatabase;
+  let nodes: TestApp[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_INVALID_TOKENS_PER_MINUTE: '4' };
+    nodes = [await startApp({ ...env, NODE_ID: 'rl-a' }, db), await startApp({ ...env, NODE_ID: 'rl-b' }, db)];
+  });
+  afterAll(async () => {
+    for (const node of nodes) await node.close();
+    await db?.drop();
+  });
+
+  it('counts a token\'s requests on both nodes together', async () => {
+    const token = await nodes[0].newAccount();
+    const statuses: number[] = [];
+    const remaining: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await api(nodes[i % 2].url, token).get('/api/instance/list');
+      statuses.push(res.status);
+      remaining.push(res.headers.get('x-ratelimit-remaining')!);
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), 429, 429]);
+    expect(remaining).toEqual(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0', '0', '0']);
+  });
+
+  it('counts unknown tokens of one address on both nodes together', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await api(nodes[i % 2].url, `guess-${i}`).get('/api/instance/list')).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RawBridge, waitFor } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { duplicateKeys } from '../support/json-keys.js';
 import { registerSecret } from '../support/leak-guard.js';
-import { ServiceProcess } from '../support/service-process.js';
+import { freePort, ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, TEST_KEY, type TestDatabase } from '../support/test-app.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The service run as `npm start` runs it: its log lines, and what SIGTERM does. */
 describe('logs and shutdown of the running service', () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { capturedLogs } from './leak-guard.js';
 
@@ -87,4 +88,13 @@ export class ServiceProcess {
       if (partial) capturedLogs.push(partial);
     });
   }
+}
+
+/** A loopback port nothing listens on right now (for a service process's PORT). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

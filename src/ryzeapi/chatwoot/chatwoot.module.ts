@@ -5,6 +5,8 @@ import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
 import { ChannelHub } from './channel/channel.hub.js';
+import { ChannelCluster } from './channel/cluster/channel-cluster.js';
+import { ChannelOwnersRepository } from './channel/cluster/channel-owners.repository.js';
 import { ChannelMetrics } from './channel/channel.metrics.js';
 import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
@@ -52,6 +54,8 @@ export class ChatwootModule {
         OutboxAppender,
         OutboxRetention,
         ChannelHub,
+        ChannelOwnersRepository,
+        ChannelCluster,
         CommandExecutor,
         SendRecovery,
         BridgeGateway,

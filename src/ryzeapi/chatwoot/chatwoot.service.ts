@@ -5,6 +5,7 @@ import { ClusterLocks } from '../cluster/cluster-locks.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { CLOSE } from '../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
+import { ChannelCluster } from './channel/cluster/channel-cluster.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
 import type { IntegrationStatus } from './chatwoot-integration.entity.js';
@@ -34,6 +35,7 @@ export class ChatwootService {
     private readonly appender: OutboxAppender,
     /** set and delete of one instance run one at a time on all nodes, so racing calls leave one consistent row. */
     private readonly locks: ClusterLocks,
+    private readonly cluster: ChannelCluster,
   ) {}
 
   private perInstance<T>(instance: Instance, task: () => Promise<T>): Promise<T> {
@@ -164,6 +166,10 @@ export class ChatwootService {
     const deleted = await this.integrations.delete(instance.id);
     this.appender.invalidate(instance.id);
     this.hub.close(instance.id, CLOSE.deleted, 'integration deleted');
+    await this.cluster.deleted(instance.id).catch((error) =>
+      // Another node's socket then sees it at its listener's next reconnect, or when the bridge reconnects.
+      this.logger.warn({ reason: (error as Error).message, instance: instance.name }, 'telling the other nodes of the deletion failed'),
+    );
     return deleted;
   }
 

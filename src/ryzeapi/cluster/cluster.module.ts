@@ -1,8 +1,10 @@
 import { Global, Module } from '@nestjs/common';
+import { ClusterBus } from './cluster-bus.js';
 import { ClusterLocks } from './cluster-locks.js';
 import { ClusterPool } from './cluster-pool.js';
+import { NodeRegistry } from './node-registry.js';
 
 /** What lets several nodes share one PostgreSQL (and costs nothing on the embedded database). */
 @Global()
-@Module({ providers: [ClusterPool, ClusterLocks], exports: [ClusterPool, ClusterLocks] })
+@Module({ providers: [ClusterPool, ClusterLocks, ClusterBus, NodeRegistry], exports: [ClusterPool, ClusterLocks, ClusterBus, NodeRegistry] })
 export class ClusterModule {}

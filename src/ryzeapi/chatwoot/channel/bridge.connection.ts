@@ -77,6 +77,11 @@ export class BridgeConnection {
     if (sent < events.length) void this.pump();
   }
 
+  /** Reads what was stored since the last event sent (events appended by another node). */
+  wake(): void {
+    void this.pump();
+  }
+
   close(code: number, reason: string): void {
     if (this.open) this.socket.close(code, reason);
   }

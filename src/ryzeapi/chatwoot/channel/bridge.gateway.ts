@@ -14,6 +14,7 @@ import { ChannelHub } from './channel.hub.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
+import { ChannelCluster } from './cluster/channel-cluster.js';
 
 const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?(?:\?.*)?$/;
 
@@ -42,6 +43,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly executor: CommandExecutor,
     private readonly integrations: ChatwootIntegrationsRepository,
     private readonly metrics: Metrics,
+    private readonly cluster: ChannelCluster,
   ) {
     this.bridgeToken = bridge.token;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
@@ -68,12 +70,22 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     try {
       const name = safeDecode(match[1]);
       const instance = await this.instances.findByName(name);
-      // Acks of the previous socket still being written must land first, or hello would report a stale cursor.
-      if (instance) await this.hub.acksSettled(instance.id);
-      const cursor = instance && (await this.outbox.cursor(instance.id));
-      if (!instance || !cursor) return reject(socket, 404, instance ? 'no chatwoot integration for this instance' : 'instance not found');
+      if (!instance) return reject(socket, 404, 'instance not found');
+      if (!(await this.outbox.cursor(instance.id))) return reject(socket, 404, 'no chatwoot integration for this instance');
       if (this.stopping) return reject(socket, 503, 'server shutting down');
+      // This connection becomes the instance's only one on all nodes; another node's socket is closed first.
+      const connectionId = await this.cluster.acquire(instance.id);
+      // Acks of the previous socket still being written must land first, or hello would report a stale cursor.
+      await this.hub.acksSettled(instance.id);
+      const cursor = await this.outbox.cursor(instance.id);
+      if (!cursor) {
+        this.cluster.closed(instance.id, connectionId);
+        return reject(socket, 404, 'no chatwoot integration for this instance');
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('close', () => this.cluster.closed(instance.id, connectionId));
+        // A newer connection (on any node) took the instance while this handshake was under way.
+        if (!this.cluster.owns(instance.id, connectionId)) return ws.close(CLOSE.replaced, 'replaced by a newer connection');
         const ref = { id: instance.id, name: instance.name };
         const connection = new BridgeConnection(ref, ws, cursor.integrationId, cursor.lastAckedSeq, {
           baseUrl: this.config.baseUrl,

@@ -39,8 +39,20 @@ export class ChannelHub implements OnApplicationShutdown {
     return this.ackWrites.size;
   }
 
-  appended(instanceId: string, events: OutboxEvent[]): void {
-    this.connections.get(instanceId)?.appended(events);
+  /** False when the instance has no socket on this node (another node may hold it). */
+  appended(instanceId: string, events: OutboxEvent[]): boolean {
+    const connection = this.connections.get(instanceId);
+    connection?.appended(events);
+    return !!connection;
+  }
+
+  /** Events were stored elsewhere (another node): the socket reads them from the outbox. */
+  wake(instanceId: string): void {
+    this.connections.get(instanceId)?.wake();
+  }
+
+  wakeAll(): void {
+    for (const connection of this.connections.values()) connection.wake();
   }
 
   close(instanceId: string, code: number, reason: string): void {

@@ -1,9 +1,10 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
 import { isGroupJid } from '../../../shared/protocol/jid.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
+import { ChannelCluster } from './cluster/channel-cluster.js';
 import { OutboxRepository, type CommandSent } from './outbox.repository.js';
 
 const BATCH = 1000;
@@ -50,6 +51,7 @@ function commandSend(events: EngineEvent[]): CommandSent | undefined {
  */
 @Injectable()
 export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxAppender.name);
   private readonly queues = new Map<string, Pending[]>();
   private readonly flushing = new Map<string, Promise<void>>();
   /** Per instance: whether it has an integration and whether it ignores groups (null: none). */
@@ -61,6 +63,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
     private readonly metrics: Metrics,
+    private readonly cluster: ChannelCluster,
   ) {}
 
   onModuleInit(): void {
@@ -113,7 +116,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
             : [];
           if (stored.length) {
             this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
-            this.hub.appended(instanceId, stored);
+            if (!this.hub.appended(instanceId, stored)) this.wakeElsewhere(instanceId, stored[stored.length - 1].seq);
           }
           batch.forEach((p) => p.done.resolve());
         } catch (error) {
@@ -124,6 +127,13 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
       this.queues.delete(instanceId);
       this.flushing.delete(instanceId);
     }
+  }
+
+  private wakeElsewhere(instanceId: string, seq: number): void {
+    this.cluster.appendedElsewhere(instanceId, seq).catch((error) =>
+      // The other node still reads them: at its next ack, or when its listener reconnects.
+      this.logger.warn({ reason: (error as Error).message, instanceId }, 'notifying the other nodes of new events failed'),
+    );
   }
 
   /** The batch's events as they are to be stored, or null when the instance has no integration. */
