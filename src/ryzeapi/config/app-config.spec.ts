@@ -21,6 +21,7 @@ function configError(env: Record<string, string>): ConfigError {
 describe('loadConfig', () => {
   it('has the documented defaults and the module off', () => {
     expect(loadConfig({})).toEqual({
+      nodeId: expect.stringMatching(/^[A-Za-z0-9_.-]+-[0-9a-f]{8}$/),
       port: 8080,
       baseUrl: 'http://localhost:8080',
       databaseUrl: undefined,
@@ -131,5 +132,11 @@ describe('parseEncryptionKeys', () => {
 
   it('refuses the same key id twice', () => {
     expect(() => parseEncryptionKeys(`k1:${KEY_A},k1:${KEY_B}`)).toThrow('invalid configuration: ENCRYPTION_KEYS has the same key id twice');
+  });
+
+  it('takes NODE_ID, or makes one up per start, and refuses a malformed one', () => {
+    expect(loadConfig({ NODE_ID: 'api-1' }).nodeId).toBe('api-1');
+    expect(loadConfig({}).nodeId).not.toBe(loadConfig({}).nodeId);
+    expect(() => loadConfig({ NODE_ID: 'no spaces' })).toThrow(/NODE_ID must be 1 to 64 of/);
   });
 });
