@@ -35,9 +35,9 @@ const P = {
   replayEvents: num('BENCH_REPLAY_EVENTS', 100_000),
   sockets: num('BENCH_SOCKETS', 1_000),
 };
-/** BENCH_ONLY=memory,max,fixed,ceiling,replay runs a subset (for profiling); all by default. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,ceiling,replay').split(',').map((s) => s.trim()));
-const TARGETS = { relayOverCeiling: 0.5, replaySeconds: 10, socketsRssMiB: 256 };
+/** BENCH_ONLY=memory,max,fixed,ceiling,replay,nodes runs a subset (for profiling); all by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,ceiling,replay,nodes').split(',').map((s) => s.trim()));
+const TARGETS = { relayOverCeiling: 0.5, replaySeconds: 10, socketsRssMiB: 256, twoNodesOverOne: 0.8, twoNodesP99Ms: 100 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 async function settledRss(): Promise<NodeJS.MemoryUsage> {
@@ -265,6 +265,7 @@ async function main(): Promise<void> {
   const bridgeToken = randomBytes(16).toString('hex');
   const client = new ClientProcess({ BENCH_BRIDGE_TOKEN: bridgeToken });
   let app: NestExpressApplication | undefined;
+  let appB: NestExpressApplication | undefined;
   let accountId: string | undefined;
   const output: Record<string, unknown> = {};
   try {
@@ -350,6 +351,29 @@ async function main(): Promise<void> {
       report();
     }
 
+    // Two nodes (PostgreSQL only): events published through this app (node A), the bridge socket on
+    // a second app (node B) on the same database; B is woken by A's notifications.
+    let two: Record<string, unknown> | undefined;
+    if (ONLY.has('nodes') && databaseUrl) {
+      setPhase('two nodes: starting node B on the same database');
+      appB = await createApp({ ...config, nodeId: `${config.nodeId}-b` }, { logStream: process.stderr });
+      await appB.listen(0, '127.0.0.1');
+      const ctxB: Ctx = { ...ctx, hub: appB.get(ChannelHub), wsUrl: `ws://127.0.0.1:${(appB.getHttpServer().address() as AddressInfo).port}` };
+      setPhase(`two nodes (max throughput): ${P.relayEvents} events published on A, the socket on B`);
+      const twoMax = await relay(ctxB, 'nodes-max', P.relayEvents, { inFlight: P.inFlight });
+      log(`two nodes (max throughput): ${twoMax.events_per_s} events/s`);
+      setPhase(`two nodes (fixed load): ${P.fixedRate} events/s for ${P.fixedSeconds} s`);
+      const twoFixed = await relay(ctxB, 'nodes-fixed', P.fixedRate * P.fixedSeconds, { rate: P.fixedRate });
+      log(`two nodes (fixed load): p50 ${twoFixed.latency_ms.p50} ms, p99 ${twoFixed.latency_ms.p99} ms`);
+      const over = max ? twoMax.events_per_s / max.events_per_s : NaN;
+      two = {
+        max_throughput: { ...twoMax, instance: undefined, in_flight_publishes: P.inFlight },
+        fixed_load: { ...twoFixed, instance: undefined, offered_per_s: P.fixedRate },
+        relay_vs_single_node: { ratio: round(over, 3), target: `>= ${TARGETS.twoNodesOverOne}`, met: over >= TARGETS.twoNodesOverOne },
+        fixed_p99: { p99_ms: twoFixed.latency_ms.p99, target: `< ${TARGETS.twoNodesP99Ms}`, met: twoFixed.latency_ms.p99 < TARGETS.twoNodesP99Ms },
+      };
+    }
+
     const ratio = max && ceiling ? max.events_per_s / ceiling.rows_per_s : NaN;
     Object.assign(output, {
       relay: {
@@ -361,10 +385,12 @@ async function main(): Promise<void> {
       relay_vs_ceiling: { relay_events_per_s: max?.events_per_s, ceiling_rows_per_s: ceiling?.rows_per_s, ratio: round(ratio, 3), target: `>= ${TARGETS.relayOverCeiling}`, met: ratio >= TARGETS.relayOverCeiling },
       replay: rep,
       memory: mem,
+      two_nodes: two,
     });
   } finally {
     if (app && accountId) await app.get(DataSource).query(`DELETE FROM accounts WHERE id = $1`, [accountId]).catch(() => undefined);
     await client.stop().catch(() => undefined);
+    await appB?.close();
     await app?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }

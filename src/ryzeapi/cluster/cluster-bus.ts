@@ -80,6 +80,7 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'cluster listener could not connect; retrying');
       await client.end().catch(() => undefined);
+      this.reconnectLater();
       return;
     }
     this.retryMs = RETRY_MS.first;
@@ -90,6 +91,7 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private reconnectLater(): void {
+    clearTimeout(this.retry);
     if (this.stopped) return;
     this.listenerPid = undefined;
     this.retry = setTimeout(() => void this.listen(true), this.retryMs).unref();

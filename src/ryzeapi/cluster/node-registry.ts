@@ -44,8 +44,10 @@ export class NodeRegistry implements OnApplicationBootstrap, OnApplicationShutdo
 
   async alive(nodeId: string): Promise<boolean> {
     const [row] = await this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM ryzeapi_nodes n JOIN pg_stat_activity a ON a.pid = n.listener_pid AND a.application_name = $3
-                       WHERE n.node_id = $1 AND n.heartbeat_at > now() - $2 * interval '1 millisecond') AS alive`,
+      // No listener pid: its listener is reconnecting; the heartbeat alone tells then.
+      `SELECT EXISTS (SELECT 1 FROM ryzeapi_nodes n
+                       WHERE n.node_id = $1 AND n.heartbeat_at > now() - $2 * interval '1 millisecond'
+                         AND (n.listener_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = n.listener_pid AND a.application_name = $3))) AS alive`,
       [nodeId, NODE_TTL_MS, `ryzeapi:${nodeId}`],
     );
     return row.alive;

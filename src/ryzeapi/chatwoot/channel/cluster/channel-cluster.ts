@@ -30,6 +30,8 @@ export class ChannelCluster implements OnModuleInit {
   private readonly logger = new Logger(ChannelCluster.name);
   /** This node's sockets (and handshakes under way), per instance. */
   private readonly owned = new Map<string, Owned>();
+  /** The highest epoch announced by another node, per instance: a claim answered after it has lost already. */
+  private readonly announced = new Map<string, number>();
   /** Takeovers waiting for the previous node to let go: `${instance}:${epoch}`. */
   private readonly waiting = new Map<string, () => void>();
 
@@ -60,6 +62,8 @@ export class ChannelCluster implements OnModuleInit {
     const connection = randomUUID();
     if (!this.pool.clustered) return connection;
     const { epoch, previousNode } = await this.owners.claim(instanceId, this.pool.nodeId, connection);
+    // A newer claim from another node was announced before this one's answer came back: it has lost.
+    if ((this.announced.get(instanceId) ?? 0) > epoch) return connection;
     this.owned.set(instanceId, { connection, epoch });
     const remote = previousNode && previousNode !== this.pool.nodeId ? previousNode : null;
     const released = remote ? this.released(instanceId, epoch) : undefined;
@@ -103,6 +107,7 @@ export class ChannelCluster implements OnModuleInit {
       case 'released':
         return this.waiting.get(`${message.instance}:${message.epoch}`)?.();
       case 'owner': {
+        this.announced.set(message.instance, Math.max(message.epoch, this.announced.get(message.instance) ?? 0));
         const mine = this.owned.get(message.instance);
         if (mine && mine.epoch < message.epoch) {
           this.owned.delete(message.instance);
@@ -143,10 +148,13 @@ export class ChannelCluster implements OnModuleInit {
       for (const id of ids) {
         const mine = this.owned.get(id);
         const owner = owners.get(id);
-        if (!mine || owner === mine.connection) continue;
+        if (!mine || owner?.connection === mine.connection) continue;
         if (owner) {
+          // Taken while this node could not hear it: the new owner may be waiting for this release.
           this.owned.delete(id);
           this.hub.close(id, CLOSE.replaced, 'replaced by a newer connection');
+          await this.hub.acksSettled(id);
+          await this.bus.publish({ kind: 'released', instance: id, epoch: owner.epoch });
         } else if (!(await this.outbox.cursor(id))) {
           this.owned.delete(id);
           this.hub.close(id, CLOSE.deleted, 'integration deleted');

@@ -33,12 +33,12 @@ export class ChannelOwnersRepository {
     await this.db.query(`DELETE FROM chatwoot_channel_owners WHERE instance_id = $1`, [instanceId]);
   }
 
-  /** The owning connection of each of these instances (absent: no owner). */
-  async owners(instanceIds: string[]): Promise<Map<string, string>> {
-    const rows: { instance_id: string; connection_id: string }[] = await this.db.query(
-      `SELECT instance_id, connection_id FROM chatwoot_channel_owners WHERE instance_id = ANY($1::uuid[])`,
+  /** The owning connection and epoch of each of these instances (absent: no owner). */
+  async owners(instanceIds: string[]): Promise<Map<string, { connection: string; epoch: number }>> {
+    const rows: { instance_id: string; connection_id: string; epoch: string }[] = await this.db.query(
+      `SELECT instance_id, connection_id, epoch FROM chatwoot_channel_owners WHERE instance_id = ANY($1::uuid[])`,
       [instanceIds],
     );
-    return new Map(rows.map((r) => [r.instance_id, r.connection_id]));
+    return new Map(rows.map((r) => [r.instance_id, { connection: r.connection_id, epoch: Number(r.epoch) }]));
   }
 }
