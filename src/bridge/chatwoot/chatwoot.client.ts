@@ -88,6 +88,10 @@ export class ChatwootClient {
     return this.call<{ payload: ChatwootConversation[] }>(acc, { method: 'GET', url: `/contacts/${contactId}/conversations` }).then((d) => d?.payload ?? []);
   }
 
+  getConversation(acc: ChatwootAccount, conversationId: number): Promise<ChatwootConversation> {
+    return this.call(acc, { method: 'GET', url: `/conversations/${conversationId}` });
+  }
+
   createConversation(
     acc: ChatwootAccount,
     conversation: { source_id: string; inbox_id: number; contact_id: number; status?: ConversationStatus },

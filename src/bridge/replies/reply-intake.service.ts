@@ -5,6 +5,7 @@ import { BridgeHttpError } from '../common/bridge-http.error.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
 import { CommandDispatcher } from './command.dispatcher.js';
 import { CommandsRepository } from './commands.repository.js';
+import { ConversationStatusService, type StatusAnswer } from './conversation-status.service.js';
 import { ReplyNotesService } from './reply-notes.service.js';
 import { ReplyPlanner } from './reply.planner.js';
 import { agentReplyOf, type ChatwootWebhookBody } from './webhook-payload.js';
@@ -20,12 +21,12 @@ export interface WebhookDelivery {
   body: unknown;
 }
 
-export type WebhookAnswer = { status: 'accepted'; commands: number } | { status: 'ignored'; reason: string };
+export type WebhookAnswer = { status: 'accepted'; commands: number } | { status: 'ignored'; reason: string } | StatusAnswer;
 
 /**
  * Chatwoot's inbox webhook (SPEC 13.4): authenticates the delivery (URL secret, and the signature
- * when the integration has a signing secret), keeps only agents' replies, and stores their `send`
- * commands before answering; the dispatcher sends them.
+ * when the integration has a signing secret), keeps agents' replies and stores their `send` commands
+ * before answering (the dispatcher sends them); hands conversation status changes to the relay's records.
  */
 @Injectable()
 export class ReplyIntake {
@@ -39,6 +40,7 @@ export class ReplyIntake {
     private readonly commands: CommandsRepository,
     private readonly dispatcher: CommandDispatcher,
     private readonly notes: ReplyNotesService,
+    private readonly statuses: ConversationStatusService,
   ) {}
 
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
@@ -53,6 +55,7 @@ export class ReplyIntake {
       }
     }
     const body = (typeof delivery.body === 'object' && delivery.body !== null ? delivery.body : {}) as ChatwootWebhookBody;
+    if (body.event === 'conversation_status_changed') return this.statuses.apply(integration, body, delivery.deliveryId);
     const reply = agentReplyOf(body, integration.inboxId, integration.chatwootAccountId);
     if ('ignored' in reply) return { status: 'ignored', reason: reply.ignored };
     const planned = await this.planner.plan(integration, reply);
