@@ -1,8 +1,9 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { HttpException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { secretEquals } from '../../shared/crypto/secret-compare.js';
 import { BridgeHttpError } from '../common/bridge-http.error.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
+import { BridgeMetrics, type WebhookOutcome } from '../metrics/bridge-metrics.service.js';
 import { CommandDispatcher } from './command.dispatcher.js';
 import { CommandsRepository } from './commands.repository.js';
 import { ConversationStatusService, type StatusAnswer } from './conversation-status.service.js';
@@ -41,9 +42,22 @@ export class ReplyIntake {
     private readonly dispatcher: CommandDispatcher,
     private readonly notes: ReplyNotesService,
     private readonly statuses: ConversationStatusService,
+    private readonly metrics: BridgeMetrics,
   ) {}
 
+  /** Answers the delivery and counts its outcome (refused: wrong secret or signature; failed: the bridge's own error). */
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
+    try {
+      const [outcome, answer] = await this.handle(delivery);
+      this.metrics.webhook(outcome);
+      return answer;
+    } catch (error) {
+      this.metrics.webhook(error instanceof HttpException && error.getStatus() < 500 ? 'refused' : 'failed');
+      throw error;
+    }
+  }
+
+  private async handle(delivery: WebhookDelivery): Promise<[WebhookOutcome, WebhookAnswer]> {
     const integration = await this.integrations.find(delivery.integrationId);
     const secretOk = secretEquals(delivery.secret, integration?.webhookSecret ?? this.decoy);
     if (!integration || !secretOk) throw new NotFoundException();
@@ -55,9 +69,12 @@ export class ReplyIntake {
       }
     }
     const body = (typeof delivery.body === 'object' && delivery.body !== null ? delivery.body : {}) as ChatwootWebhookBody;
-    if (body.event === 'conversation_status_changed') return this.statuses.apply(integration, body, delivery.deliveryId);
+    if (body.event === 'conversation_status_changed') {
+      const answer = await this.statuses.apply(integration, body, delivery.deliveryId);
+      return [answer.status, answer];
+    }
     const reply = agentReplyOf(body, integration.inboxId, integration.chatwootAccountId);
-    if ('ignored' in reply) return { status: 'ignored', reason: reply.ignored };
+    if ('ignored' in reply) return ['ignored', { status: 'ignored', reason: reply.ignored }];
     const planned = await this.planner.plan(integration, reply);
     const stored = await this.commands.insertNew(integration.id, planned);
     this.logger.log(
@@ -66,6 +83,6 @@ export class ReplyIntake {
     );
     this.dispatcher.kick(integration.id);
     if (planned.some((c) => c.failure)) void this.notes.flush(integration.id).catch(() => undefined);
-    return { status: 'accepted', commands: planned.length };
+    return [stored || !planned.length ? 'accepted' : 'duplicate', { status: 'accepted', commands: planned.length }];
   }
 }
