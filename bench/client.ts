@@ -4,6 +4,7 @@
  * so that the driver process measures the server alone.
  */
 import { WebSocket } from 'ws';
+import { parseRyzeApiFrame, type AckFrame } from '../src/shared/protocol/channel.frames.js';
 import { FakeBridge } from '../test/support/fake-bridge.js';
 import { indexOf } from './payload.js';
 import type { ClientCommand, ClientReply, ConsumeResult } from './protocol.js';
@@ -96,7 +97,7 @@ function consume(c: Extract<ClientCommand, { cmd: 'consume' }>): Promise<Consume
     const ack = () => {
       ackScheduled = false;
       if (highest > acked && ws.readyState === ws.OPEN) {
-        ws.send(JSON.stringify({ type: 'ack', seq: highest }));
+        ws.send(JSON.stringify({ type: 'ack', seq: highest } satisfies AckFrame));
         acked = highest;
         result.acksSent++;
       }
@@ -106,21 +107,21 @@ function consume(c: Extract<ClientCommand, { cmd: 'consume' }>): Promise<Consume
     ws.on('message', (raw) => {
       const at = nowMs();
       result.frames++;
-      const frame = JSON.parse(raw.toString());
-      if (frame.type === 'hello') {
+      const frame = parseRyzeApiFrame(raw.toString());
+      if (frame?.type === 'hello') {
         result.helloAt = at;
         highest = acked = frame.last_acked_seq;
         send({ type: 'progress', id: c.id, what: 'hello' });
         return;
       }
-      if (frame.type !== 'event') return;
+      if (frame?.type !== 'event') return;
       if (frame.seq <= highest) {
         result.duplicates++;
         return;
       }
       if (frame.seq !== highest + 1) result.gaps++;
       highest = frame.seq;
-      const index = indexOf(frame.data.message.id);
+      const index = frame.event === 'message.exchange' ? indexOf(frame.data.message.id) : -1;
       if (Number.isNaN(result.received[index])) {
         result.received[index] = at;
         count++;

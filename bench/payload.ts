@@ -1,4 +1,4 @@
-import type { MessageExchangeData } from '../src/ryzeapi/engine/engine.types.js';
+import type { MessageExchangeData } from '../src/shared/protocol/event-data.types.js';
 
 const CONTACTS = ['Maria Silva', 'João Pereira', 'Ana Costa', 'Carlos Souza', 'Fernanda Lima', 'Paulo Santos', 'Juliana Alves', 'Rafael Gomes'];
 const TEXTS = [

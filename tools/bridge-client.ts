@@ -18,40 +18,12 @@
  */
 import WebSocket from 'ws';
 
-export interface HelloFrame {
-  type: 'hello';
-  instance: string;
-  integration_id: string;
-  last_acked_seq: number;
-  heartbeat_ms: number;
-}
+import { CLOSE, type ErrorFrame, type EventFrame, type HelloFrame, type ResultFrame, type RyzeApiFrame, type SendFrame } from '../src/shared/protocol/channel.frames.js';
 
-export interface EventFrame {
-  type: 'event';
-  seq: number;
-  event: 'message.exchange' | 'message.status' | 'instance.state' | string;
-  data: any;
-  instanceData: { baseUrl: string; instance: string };
-}
+export type { ErrorFrame, EventFrame, HelloFrame, ResultFrame };
 
-export type ResultFrame =
-  | { type: 'result'; id: string; ok: true; message_id: string }
-  | { type: 'result'; id: string; ok: false; error: string };
-
-export interface ErrorFrame {
-  type: 'error';
-  message: string;
-}
-
-export interface SendCommand {
-  /** Unique per reply, e.g. the Chatwoot message id: RyzeAPI executes each id at most once. */
-  id: string;
-  to: string;
-  text?: string;
-  media?: { type: 'image' | 'video' | 'audio' | 'document'; url: string; mimetype?: string; file_name?: string; caption?: string };
-  reply_to?: string;
-  sender_name?: string;
-}
+/** A `send` frame without its type. `id` is unique per reply, e.g. the Chatwoot message id: RyzeAPI executes each id at most once. */
+export type SendCommand = Omit<SendFrame, 'type'>;
 
 export interface BridgeClientOptions {
   /** ws(s)://host/ws/chatwoot/<instance>, as given in the activation request's `ryzeapi.ws_url`. */
@@ -82,8 +54,8 @@ export interface Stopped {
   reason: string;
 }
 
-const REPLACED = 4409;
-const DELETED = 4410;
+const REPLACED = CLOSE.replaced;
+const DELETED = CLOSE.deleted;
 
 export class BridgeClient {
   private ws?: WebSocket;
@@ -176,7 +148,7 @@ export class BridgeClient {
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
   }
 
-  private onFrame(ws: WebSocket, frame: HelloFrame | EventFrame | ResultFrame | ErrorFrame): void {
+  private onFrame(ws: WebSocket, frame: RyzeApiFrame): void {
     switch (frame.type) {
       case 'hello':
         this.connections++;

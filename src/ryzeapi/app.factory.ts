@@ -1,13 +1,16 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { RateLimitMiddleware } from './common/rate-limit/rate-limit.middleware.js';
 import type { AppConfig } from './config/app-config.js';
 import { jsonBodyParser } from './common/http/json-body.parser.js';
 import { methodNotAllowed } from './common/http/method-not-allowed.middleware.js';
 import { createOpenApiDocument } from './common/openapi/openapi.document.js';
+import { HTTP_LOGGER } from '../shared/logging/logger.module.js';
+import { PinoLogger } from '../shared/logging/pino.logger.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { Metrics } from './metrics/metrics.service.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -23,8 +26,10 @@ export const APP_OPTIONS = {
 
 /** Everything set up on the application after its modules are built (tests that replace a provider build the modules themselves). */
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', 'loopback');
+  app.use(app.get(HTTP_LOGGER)); // first: every answer gets its log line and its timing, a 429 of the limiter included
+  app.use(httpMetrics(app.get(Metrics)));
   // Before the body parsers and routing: malformed, oversized and unroutable requests are counted
   // and carry the X-RateLimit headers too.
   const rateLimit = new RateLimitMiddleware(config);

@@ -1,25 +1,31 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatwootModule } from './chatwoot/chatwoot.module.js';
 import { ApiExceptionFilter } from './common/http/api-exception.filter.js';
 import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
+import { LoggerModule } from '../shared/logging/logger.module.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';
+import type { BaileysSocketFactory } from './engine/baileys/baileys-socket.factory.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
+import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** Replaces the Baileys socket factory (tests drive a fake socket). */
+  baileysSocketFactory?: BaileysSocketFactory;
 }
 
 @Module({})
@@ -29,17 +35,20 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule,
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
         TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
         AuthModule,
         AccountsModule,
-        EngineModule,
+        EngineModule.forRoot(config, options.baileysSocketFactory),
         InstancesApiModule,
         MessagesModule,
         ChatwootModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }), // a failed check is explained in its 503 body
       ],
       controllers: [HealthController],
       providers: [
+        AppLifecycle,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: BodyValidationPipe },
       ],

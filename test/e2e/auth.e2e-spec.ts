@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { hashToken } from '../../src/ryzeapi/auth/token.util.js';
 import { api, request } from '../support/http.js';
+import { registerSecret } from '../support/leak-guard.js';
 import { capturedLogs, startApp, type TestApp } from '../support/test-app.js';
 
 /** SPEC section 2: how tokens are sent, what each kind may reach, and how they are stored. */
@@ -153,7 +155,9 @@ describe('authentication and authorization', () => {
   it('stores tokens as SHA-256 hashes only', async () => {
     const rows: Record<string, unknown>[] = await t.app.get(DataSource).query('SELECT * FROM api_tokens');
     const stored = JSON.stringify(rows);
-    const tokens = [account, otherAccount, alphaToken, betaToken, foreignToken];
+    const firstAccount = readFileSync(t.config.firstAccountTokenFile, 'utf8').trim(); // made at the first start
+    registerSecret(firstAccount);
+    const tokens = [account, otherAccount, alphaToken, betaToken, foreignToken, firstAccount];
     for (const token of tokens) expect(stored).not.toContain(token);
     expect(rows.map((r) => r.hash).sort()).toEqual(tokens.map(hashToken).sort());
   });

@@ -68,7 +68,7 @@ describe('bridge channel: coalesced acks', () => {
     const db = await createTestDatabase();
     dbs.push(db);
     const env = bridgeEnv(bridge);
-    t = await startApp(env, db, outbox && ((m) => m.overrideProvider(OutboxRepository).useClass(outbox)));
+    t = await startApp(env, db, outbox && { override: (m) => m.overrideProvider(OutboxRepository).useClass(outbox) });
     return { db, env };
   }
 

@@ -174,7 +174,7 @@ describe('bridge channel commands (SPEC 9)', () => {
       backoff: { initialMs: 5, maxMs: 100 },
       onEvent: (frame: EventFrame) => {
         seqs.push(frame.seq);
-        if (frame.event === 'message.exchange' && frame.data.source === 'chatwoot') echoes.push(frame.data.command_id);
+        if (frame.event === 'message.exchange' && frame.data.source === 'chatwoot') echoes.push(frame.data.command_id!);
       },
     }).start();
     const cuts = { client: 0, server: 0, proxy: 0 };

@@ -305,15 +305,44 @@ describe('Chatwoot integration: list, delete, inline activation', () => {
       expect(await instanceNames()).toContain('bridge-off');
     });
 
+    let invalidCases = 0;
     it.each<[string, Record<string, unknown>, string]>([
       ['no API token', { chatwootApiToken: undefined }, 'chatwootApiToken is required'],
       ['an empty API token', { chatwootApiToken: '' }, 'chatwootApiToken should not be empty'],
       ['no base URL', { chatwootBaseUrl: undefined }, 'chatwootBaseUrl is required'],
+      ['no Chatwoot field at all', { chatwootBaseUrl: undefined, chatwootAccountId: undefined, chatwootApiToken: undefined },
+        'chatwootBaseUrl is required; chatwootAccountId is required; chatwootApiToken is required'],
       ['a non-http URL', { chatwootBaseUrl: 'ws://chatwoot.example.com' }, 'chatwootBaseUrl must be an absolute http(s) URL'],
       ['accountId 0', { chatwootAccountId: 0 }, 'chatwootAccountId must be greater than 0'],
       ['a string accountId', { chatwootAccountId: '5' }, 'chatwootAccountId must be an integer'],
       ['an empty inbox name', { chatwootInboxName: '' }, 'chatwootInboxName should not be empty'],
+      ['a string option', { chatwootIgnoreGroups: 'yes' }, 'chatwootIgnoreGroups must be a boolean value'],
+      ['a NUL in the inbox name', { chatwootInboxName: 'a\u0000b' }, 'chatwootInboxName contains a NUL character or an unpaired surrogate'],
+    ])('with %s: creates the instance, calls no bridge, and reports set\'s 400 text in chatwoot.error', async (_case, overrides, problem) => {
+      const before = bridge.requests.length;
+      const name = `invalid-${++invalidCases}`;
+      const res = await account.post('/api/instance/new', { name, ...inline(overrides) });
+      expect([res.status, res.body.success, res.body.chatwoot]).toEqual([201, true, { status: 'error', error: `invalid body: ${problem}` }]);
+      expect(await instanceNames()).toContain(name);
+      expect(await storedRows(name)).toEqual([]);
+      expect(bridge.requests.length).toBe(before);
+    });
+
+    it('ignores the Chatwoot fields, however invalid, when chatwootEnabled is false or absent', async () => {
+      const junk = { chatwootBaseUrl: 'not a url', chatwootAccountId: -1, chatwootApiToken: '', chatwootInboxName: 7, chatwootSignMessages: 'no' };
+      const before = bridge.requests.length;
+      for (const [name, enabled] of [['ignored-off', { chatwootEnabled: false }], ['ignored-absent', {}]] as const) {
+        const res = await account.post('/api/instance/new', { name, ...enabled, ...junk });
+        expect([res.status, Object.keys(res.body)]).toEqual([201, ['success', 'message', 'instance']]);
+      }
+      expect(bridge.requests.length).toBe(before);
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
       ['set-style inboxName', { inboxName: 'x' }, 'property inboxName should not exist'],
+      ['an unknown chatwoot-like property', { chatwootInbox: 'x' }, 'property chatwootInbox should not exist'],
+      ['an unknown property with chatwootEnabled false', { chatwootEnabled: false, foo: 1 }, 'property foo should not exist'],
+      ['a string chatwootEnabled', { chatwootEnabled: 'true' }, 'chatwootEnabled must be a boolean value'],
     ])('answers 400 to %s and creates no instance', async (_case, overrides, problem) => {
       const before = bridge.requests.length;
       const res = await account.post('/api/instance/new', { name: 'invalid', ...inline(overrides) });

@@ -196,6 +196,8 @@ describe('the OpenAPI document describes the service', () => {
       const none: RequestOptions = {};
       const acc: RequestOptions = { token: account };
       await expectStatus(t, 200, 'GET', '/health');
+      await expectStatus(t, 200, 'GET', '/health/live');
+      await expectStatus(t, 200, 'GET', '/health/ready');
 
       const created = await expectStatus(t, 201, 'POST', '/api/instance/new', { name: 'conn' }, acc);
       connToken = created.body.instance.token;
@@ -332,9 +334,11 @@ describe('the OpenAPI document describes the service', () => {
       expect(failures.splice(0)).toEqual([]);
     });
 
-    it('answers GET /health 503 when the database does not answer', async () => {
+    it('answers GET /health and GET /health/ready 503 when the database does not answer', async () => {
       await t.app.get(DataSource).destroy();
       await expectStatus(t, 503, 'GET', '/health');
+      // A token of its own: one request a minute per client, and /health took this address's.
+      await expectStatus(t, 503, 'GET', '/health/ready', undefined, { token: 'readiness-probe-of-its-own' });
       expect(failures.splice(0)).toEqual([]);
     });
 

@@ -64,7 +64,7 @@ describe('an agent reply cut off by a crash (issue 12.5)', () => {
       const db = await createTestDatabase();
       dbs.push(db);
       const env = bridgeEnv(bridge);
-      t = await startApp(env, db, (m) => m.overrideProvider(OutboxRepository).useClass(crashingOutbox(at)));
+      t = await startApp(env, db, { override: (m) => m.overrideProvider(OutboxRepository).useClass(crashingOutbox(at)) });
       const target: Integration = await createIntegration(t, 'crash');
       const first = await openRaw(target, bridge.token, sockets);
       first.send({ type: 'send', id: 'cw-crash', to: '5511999999999', text: 'Olá' });

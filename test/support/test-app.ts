@@ -10,7 +10,7 @@ import pg from 'pg';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { APP_OPTIONS, configureApp, createApp } from '../../src/ryzeapi/app.factory.js';
-import { AppModule } from '../../src/ryzeapi/app.module.js';
+import { AppModule, type AppModuleOptions } from '../../src/ryzeapi/app.module.js';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
@@ -37,9 +37,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
+    // DATA_DIR too: the first account's token file goes there, not into the working tree.
+    const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));
     return {
-      env: { DATABASE_URL: url.toString() },
-      drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+      drop: async () => {
+        await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));
@@ -56,6 +61,16 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
+/** A log destination whose lines go to capturedLogs (scanned for secrets). */
+export function logCapture(): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
@@ -69,12 +84,13 @@ export interface TestApp {
 /**
  * Starts the real application on a random loopback port. `env` is the service's environment
  * (BRIDGE_URL, ENCRYPTION_KEYS, ...); the database comes from `db` (or a fresh one, dropped on close).
- * `override` replaces providers (fault injection), e.g. `(m) => m.overrideProvider(X).useClass(Y)`.
+ * `options` replace parts of the app (the Baileys socket factory) and, with `override`, providers
+ * (fault injection), e.g. `{ override: (m) => m.overrideProvider(X).useClass(Y) }`.
  */
 export async function startApp(
   env: Record<string, string> = {},
   db?: TestDatabase,
-  override?: (module: TestingModuleBuilder) => TestingModuleBuilder,
+  options: Omit<AppModuleOptions, 'logStream'> & { override?: (module: TestingModuleBuilder) => TestingModuleBuilder } = {},
 ): Promise<TestApp> {
   const ownDb = db ? undefined : await createTestDatabase();
   const database = db ?? ownDb!;
@@ -82,15 +98,11 @@ export async function startApp(
   registerSecret(env.BRIDGE_TOKEN?.trim());
   registerSecret(config.bootstrapAccountToken);
   config.encryptionKeys.forEach((k) => registerSecret(k.key.toString('base64')));
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      capturedLogs.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const logStream = logCapture();
+  const { override, ...appOptions } = options;
   const app = override
-    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
-    : await createApp(config, { logStream });
+    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { ...appOptions, logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
+    : await createApp(config, { ...appOptions, logStream });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

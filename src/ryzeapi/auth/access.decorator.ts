@@ -6,7 +6,7 @@ import type { Access, Principal } from './principal.js';
 export const ACCESS_KEY = 'ryze:access';
 
 /** What TokenAuthGuard can answer for each access (a TokenInstance on an account-only route: 401). */
-const AUTH_ERRORS: Record<Access, number[]> = { public: [], any: [401], account: [401], instance: [401, 403] };
+const AUTH_ERRORS: Record<Access, number[]> = { public: [], any: [401], account: [401], instance: [401, 403], 'instance-or-bridge': [401, 403] };
 
 /**
  * `account`: TokenAccount only. `instance`: TokenAccount, or the TokenInstance of the `:instance`

@@ -4,4 +4,5 @@ export interface Principal {
   instance: { id: string; name: string } | null;
 }
 
-export type Access = 'public' | 'account' | 'instance' | 'any';
+/** `instance-or-bridge`: as `instance`, or `Authorization: Bearer <BRIDGE_TOKEN>` (then no principal: any instance). */
+export type Access = 'public' | 'account' | 'instance' | 'instance-or-bridge' | 'any';

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ACCESS_KEY } from './access.decorator.js';
+import { isBridgeBearer } from './bridge-token.js';
 import { ApiTokensRepository } from './api-tokens.repository.js';
 import type { Access, Principal } from './principal.js';
 import { extractToken, hashToken } from './token.util.js';
@@ -14,12 +15,14 @@ import { extractToken, hashToken } from './token.util.js';
 export class TokenAuthGuard implements CanActivate {
   /** Unknown tokens per client address: guessing tokens costs a database lookup each time. */
   private readonly invalidTokens: FixedWindowLimiter;
+  private readonly bridgeToken?: string;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: ApiTokensRepository,
     config: AppConfig,
   ) {
+    this.bridgeToken = config.bridge?.token;
     this.invalidTokens = new FixedWindowLimiter(config.rateLimit.invalidTokensPerMinute, 60_000);
   }
 
@@ -30,6 +33,7 @@ export class TokenAuthGuard implements CanActivate {
     if (access === 'public') return true;
 
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    if (access === 'instance-or-bridge' && isBridgeBearer(req.headers.authorization, this.bridgeToken)) return true;
     const token = extractToken(req);
     if (!token) throw new UnauthorizedException('Missing token');
     const client = req.ip ?? 'unknown';
@@ -43,7 +47,7 @@ export class TokenAuthGuard implements CanActivate {
     if (principal.instance) {
       if (access === 'account') throw new UnauthorizedException('Invalid token');
       const target = req.params?.instance;
-      if (access === 'instance' && target !== undefined && target !== principal.instance.name) {
+      if ((access === 'instance' || access === 'instance-or-bridge') && target !== undefined && target !== principal.instance.name) {
         throw new ForbiddenException('Instance token does not match this instance');
       }
     }

@@ -2,7 +2,9 @@ import { Column, CreateDateColumn, Entity, JoinColumn, OneToOne, PrimaryColumn, 
 import { Instance } from '../instances/instance.entity.js';
 import { encryptedTransformer } from '../../shared/crypto/encrypted.transformer.js';
 
-export type IntegrationStatus = 'active' | 'paused' | 'error';
+import type { IntegrationStatus } from '../../shared/protocol/integrations.api.js';
+
+export type { IntegrationStatus };
 
 /** One row per instance: the Chatwoot settings, the bridge's id, and the bridge channel's cursors. */
 @Entity('chatwoot_integrations')

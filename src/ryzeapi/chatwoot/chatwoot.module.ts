@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { EngineModule } from '../engine/engine.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
 import { ChannelHub } from './channel/channel.hub.js';
+import { ChannelMetrics } from './channel/channel.metrics.js';
 import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
@@ -41,7 +41,7 @@ export class ChatwootModule {
     return {
       module: ChatwootModule,
       global: true,
-      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule, EngineModule],
+      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule],
       controllers: [ChatwootController],
       providers: [
         { provide: BRIDGE_CONFIG, useValue: bridge },
@@ -55,6 +55,7 @@ export class ChatwootModule {
         CommandExecutor,
         SendRecovery,
         BridgeGateway,
+        ChannelMetrics,
       ],
       exports: [ChatwootService],
     };

@@ -1,9 +1,9 @@
 import { HttpException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { BridgeConfig } from '../config/app-config.js';
-import { KeyedMutex } from '../common/concurrency/keyed-mutex.js';
+import { KeyedMutex } from '../../shared/concurrency/keyed-mutex.js';
 import type { InstanceRow } from '../instances/instances.service.js';
 import { BridgeClient } from './bridge/bridge.client.js';
-import { CLOSE } from './channel/channel.frames.js';
+import { CLOSE } from '../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
 import { OutboxRepository } from './channel/outbox.repository.js';
@@ -79,10 +79,13 @@ export class ChatwootService {
     });
   }
 
-  /** For POST /api/instance/new: never throws; reports what `set` would have answered. */
-  async activateInline(instance: Instance, settings: ChatwootSettingsDto): Promise<InlineActivation> {
+  /**
+   * For POST /api/instance/new: never throws; reports what `set` would have answered, invalid
+   * settings included (`settings` validates them, in set's order: after the module check).
+   */
+  async activateInline(instance: Instance, settings: () => Promise<ChatwootSettingsDto>): Promise<InlineActivation> {
     try {
-      const integration = await this.activate(instance, settings);
+      const integration = await this.activate(instance, await settings());
       return { status: 'active', bridge_integration_id: integration.bridgeIntegrationId };
     } catch (error) {
       if (error instanceof HttpException) return { status: 'error', error: error.message };

@@ -6,8 +6,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service.js';
+import { FirstAccountTokenFile } from '../accounts/first-account-token.file.js';
 import { loadConfig } from '../config/app-config.js';
-import { ConfigError } from '../../shared/config/config.error.js';
+import { cliFailure } from './cli-errors.js';
 import { dataSourceOptions, prepareDataDir } from '../database/data-source.options.js';
 
 const USAGE = 'usage: npm run account:create -- <name>';
@@ -30,13 +31,12 @@ async function main(args: string[]): Promise<number> {
     const config = loadConfig();
     if (!config.databaseUrl) prepareDataDir(config.dataDir);
     dataSource = await new DataSource(dataSourceOptions(config)).initialize();
-    const { id, token } = await new AccountsService(dataSource, config).create(name);
+    const { id, token } = await new AccountsService(dataSource, config, new FirstAccountTokenFile(config)).create(name);
     console.log(`Created account "${name}" (id ${id}). Its TokenAccount, shown only now:`);
     console.log(token);
     return 0;
   } catch (error) {
-    const known = error instanceof UsageError || error instanceof ConfigError;
-    console.error(known ? (error as Error).message : `account:create failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error instanceof UsageError ? error.message : cliFailure('account:create', error));
     return 1;
   } finally {
     await dataSource?.destroy().catch(() => undefined);

@@ -12,6 +12,7 @@ import { TokenDecryptionError } from '../../shared/crypto/token-cipher.js';
 import { loadConfig } from '../config/app-config.js';
 import { ConfigError } from '../../shared/config/config.error.js';
 import { dataSourceOptions, prepareDataDir } from '../database/data-source.options.js';
+import { cliFailure } from './cli-errors.js';
 
 interface StoredToken {
   instance_id: string;
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `keys:rotate failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(cliFailure('keys:rotate', error));
     return 1;
   } finally {
     await dataSource?.destroy().catch(() => undefined);

@@ -27,11 +27,15 @@ describe('loadConfig', () => {
       dataDir: './data',
       logLevel: 'info',
       bootstrapAccountToken: undefined,
+      firstAccountTokenFile: 'data/first-account-token',
       encryptionKeys: [],
       rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,
       channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024, stallTimeoutMs: 10_000, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
+      whatsapp: { engine: 'sandbox', webSocketUrl: undefined, connectTimeoutMs: 60_000, reconnectBaseMs: 1000, reconnectMaxMs: 60_000, mediaMaxBytes: 100 * 1024 * 1024 },
+      metrics: { token: undefined, perInstance: false },
     });
+    expect(loadConfig({ METRICS_TOKEN: ' scrape-token ', METRICS_PER_INSTANCE: 'TRUE' }).metrics).toEqual({ token: 'scrape-token', perInstance: true });
   });
 
   it('derives BASE_URL from PORT, and BRIDGE_INTERNAL_RYZEAPI_URL from BASE_URL, without trailing slashes', () => {
@@ -47,9 +51,21 @@ describe('loadConfig', () => {
   });
 
   it('enables the module only when BRIDGE_URL and BRIDGE_TOKEN are both set', () => {
-    expect(loadConfig({ BRIDGE_URL: 'http://bridge:9000' }).bridge).toBeUndefined();
-    expect(loadConfig({ BRIDGE_TOKEN: 'service-token' }).bridge).toBeUndefined();
-    expect(loadConfig({ ...ENABLED, BRIDGE_TOKEN: '  ' }).bridge).toBeUndefined();
+    expect(loadConfig({}).bridge).toBeUndefined();
+    expect(loadConfig({ BRIDGE_URL: ' ', BRIDGE_TOKEN: '' }).bridge).toBeUndefined();
+    expect(loadConfig({ ...ENABLED, ENCRYPTION_KEYS: `k1:${KEY_A}` }).bridge?.url).toBe('http://bridge:9000');
+  });
+
+  it.each([
+    ['BRIDGE_TOKEN', 'BRIDGE_URL', { BRIDGE_URL: 'http://bridge:9000' }],
+    ['BRIDGE_TOKEN', 'BRIDGE_URL', { ...ENABLED, BRIDGE_TOKEN: '  ' }],
+    ['BRIDGE_URL', 'BRIDGE_TOKEN', { BRIDGE_TOKEN: 'service-token' }],
+  ])('refuses half a bridge configuration, naming the missing %s', (missing, set, env) => {
+    const error = configError({ ENCRYPTION_KEYS: `k1:${KEY_A}`, ...env });
+    expect(error.variable).toBe(missing);
+    expect(error.message).toBe(
+      `invalid configuration: ${missing} is required when ${set} is set: set both to enable the Chatwoot module, or neither to leave it off`,
+    );
   });
 
   it.each([
@@ -68,6 +84,7 @@ describe('loadConfig', () => {
     ['BRIDGE_MAX_BUFFERED_BYTES', '4MB'],
     ['BRIDGE_STALL_TIMEOUT_MS', '99'],
     ['ENCRYPTION_KEYS', 'k1'],
+    ['METRICS_PER_INSTANCE', 'yes'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.variable).toBe(name);

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { ConfigError } from '../../shared/config/config.error.js';
-import { int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
+import { bool, int, parseEncryptionKeys, trimSlash, url, type Env } from '../../shared/config/env.js';
+import { loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp-config.js';
 
 import type { EncryptionKey } from '../../shared/config/env.js';
 export type { EncryptionKey };
@@ -31,12 +33,17 @@ export class AppConfig {
   dataDir: string;
   logLevel: string;
   bootstrapAccountToken?: string;
+  /** Where the first account's TokenAccount is written on an empty database (without BOOTSTRAP_ACCOUNT_TOKEN). */
+  firstAccountTokenFile: string;
   encryptionKeys: EncryptionKey[];
   /** Per token; and, for unknown tokens, per client address (a random token must not mean a fresh budget). */
   rateLimit: { perMinute: number; instanceNewPerMinute: number; invalidTokensPerMinute: number };
   /** Present only when BRIDGE_URL and BRIDGE_TOKEN are both set: the Chatwoot module is enabled. */
   bridge?: BridgeConfig;
   channel: ChannelConfig;
+  whatsapp: WhatsAppConfig;
+  /** GET /metrics: open, or behind a token; per-instance labels only when asked for. */
+  metrics: { token?: string; perInstance: boolean };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -50,6 +57,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const bridgeUrl = env.BRIDGE_URL?.trim();
   const bridgeToken = env.BRIDGE_TOKEN?.trim();
+  if (!bridgeUrl !== !bridgeToken) {
+    const [missing, set] = bridgeUrl ? ['BRIDGE_TOKEN', 'BRIDGE_URL'] : ['BRIDGE_URL', 'BRIDGE_TOKEN'];
+    throw new ConfigError(missing, `is required when ${set} is set: set both to enable the Chatwoot module, or neither to leave it off`);
+  }
   const encryptionKeys = parseEncryptionKeys(env.ENCRYPTION_KEYS);
   const bridge: BridgeConfig | undefined =
     bridgeUrl && bridgeToken
@@ -71,13 +82,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
         'set it to <kid>:<base64 of 32 bytes>, e.g. k1:$(openssl rand -base64 32)',
     );
   }
+  const dataDir = env.DATA_DIR?.trim() || './data';
   return {
     port,
     baseUrl,
     databaseUrl: env.DATABASE_URL?.trim() || undefined,
-    dataDir: env.DATA_DIR?.trim() || './data',
+    dataDir,
     logLevel,
     bootstrapAccountToken: env.BOOTSTRAP_ACCOUNT_TOKEN?.trim() || undefined,
+    firstAccountTokenFile: env.FIRST_ACCOUNT_TOKEN_FILE?.trim() || join(dataDir, 'first-account-token'),
     encryptionKeys,
     rateLimit: {
       perMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 100, 1),
@@ -94,5 +107,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
       retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
     },
+    whatsapp: loadWhatsAppConfig(env, encryptionKeys),
+    metrics: { token: env.METRICS_TOKEN?.trim() || undefined, perInstance: bool(env, 'METRICS_PER_INSTANCE', false) },
   };
 }

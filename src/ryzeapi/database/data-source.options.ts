@@ -1,40 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { DataSourceOptions } from 'typeorm';
-import { PGliteDriver } from 'typeorm-pglite';
-import { lockDataDir } from '../../shared/database/data-dir.lock.js';
+import { dataSourceOptions as sharedOptions, type DatabaseSettings } from '../../shared/database/data-source.options.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-export interface DatabaseSettings {
-  databaseUrl?: string;
-  dataDir: string;
-}
+export { prepareDataDir, type DatabaseSettings } from '../../shared/database/data-source.options.js';
 
-/** PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite stored in DATA_DIR. */
-export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings): DataSourceOptions {
-  const common = {
-    type: 'postgres' as const,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    migrationsRun: true,
-    migrationsTransactionMode: 'each' as const,
-    synchronize: false,
-    uuidExtension: 'pgcrypto' as const,
-    // Failed queries surface as exceptions; TypeORM's own console logging would print their parameters.
-    logging: false,
-  };
-  if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver };
-}
-
-/**
- * Creates the embedded database's folder and takes it for this process (see lockDataDir). Called by
- * the entry points (service, CLIs), not per DataSource: tests reopen one folder in one process.
- */
-export function prepareDataDir(dataDir: string): void {
-  if (dataDir.startsWith('memory://')) return;
-  mkdirSync(dataDir, { recursive: true });
-  lockDataDir(dataDir);
+/** RyzeAPI's tables (migrations table: TypeORM's default `migrations`). */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return sharedOptions(settings, { entities: ENTITIES, migrations: MIGRATIONS });
 }

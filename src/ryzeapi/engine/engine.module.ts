@@ -1,15 +1,36 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
 import { InstancesModule } from '../instances/instances.module.js';
+import type { BaileysSocketFactory } from './baileys/baileys-socket.factory.js';
+import { baileysEngineParts } from './baileys/baileys.providers.js';
 import { EngineEvents } from './engine-events.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
 import { SandboxEngine } from './sandbox/sandbox.engine.js';
 import { WhatsAppEngine } from './whatsapp-engine.port.js';
 
-/** The WhatsApp engine port, bound to the sandbox engine; a real engine replaces the binding. */
-@Module({
+const sandboxParts = {
   imports: [InstancesModule],
   controllers: [SandboxController],
-  providers: [EngineEvents, SandboxEngine, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
-  exports: [EngineEvents, WhatsAppEngine, SandboxEngine],
-})
-export class EngineModule {}
+  providers: [SandboxEngine, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
+  exports: [WhatsAppEngine, SandboxEngine],
+};
+
+/**
+ * The WhatsApp engine port, bound to the engine WHATSAPP_ENGINE names (the sandbox by default, the
+ * only one with the /api/sandbox routes), and EngineEvents. Global: every module sees the one
+ * binding and the one event source.
+ */
+@Module({})
+export class EngineModule {
+  static forRoot(config: AppConfig, socketFactory?: BaileysSocketFactory): DynamicModule {
+    const parts = config.whatsapp.engine === 'baileys' ? baileysEngineParts(config, socketFactory) : sandboxParts;
+    return {
+      module: EngineModule,
+      global: true,
+      imports: parts.imports,
+      controllers: parts.controllers,
+      providers: [EngineEvents, ...parts.providers],
+      exports: [EngineEvents, ...parts.exports],
+    };
+  }
+}

@@ -1,47 +1,6 @@
-/** The engine-neutral shapes of WhatsApp events (SPEC section 9, "Event data"). */
-export type MessageSource = 'whatsapp' | 'api' | 'chatwoot';
-export type MediaType = 'image' | 'video' | 'audio' | 'document';
+import type { InstanceStateData, MediaPayload, MessageExchangeData, MessageSource, MessageStatusData } from '../../shared/protocol/event-data.types.js';
 
-export interface MediaPayload {
-  type: MediaType;
-  url: string;
-  mimetype?: string;
-  file_name?: string;
-  caption?: string;
-}
-
-export interface ChatRef {
-  jid: string;
-  name: string;
-  type: 'private' | 'group';
-}
-
-export interface MessageExchangeData {
-  message: {
-    id: string;
-    direction: 'incoming' | 'outgoing';
-    timestamp: number;
-    chat: ChatRef;
-    sender: { jid: string; name: string };
-    content: { text: string };
-    media?: MediaPayload;
-    reply_to?: string;
-  };
-  source: MessageSource;
-  command_id?: string;
-}
-
-export interface MessageStatusData {
-  message_id: string;
-  chat_jid: string;
-  status: 'sent' | 'delivered' | 'read' | 'played' | 'error';
-  timestamp: number;
-}
-
-export interface InstanceStateData {
-  state: 'connected' | 'disconnected' | 'loggedout';
-}
-
+/** Events as the engine raises them; their data are the bridge channel's own shapes (shared/protocol). */
 export type EngineEvent =
   | { instance: InstanceRef; event: 'message.exchange'; data: MessageExchangeData }
   | { instance: InstanceRef; event: 'message.status'; data: MessageStatusData }

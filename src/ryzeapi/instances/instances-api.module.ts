@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { EngineModule } from '../engine/engine.module.js';
 import { InstancesController } from './instances.controller.js';
 import { InstancesModule } from './instances.module.js';
 
-/** The /api/instance routes; ChatwootService comes from the (global) ChatwootModule. */
-@Module({ imports: [InstancesModule, EngineModule], controllers: [InstancesController] })
+/** The /api/instance routes; the engine and ChatwootService come from the (global) EngineModule and ChatwootModule. */
+@Module({ imports: [InstancesModule], controllers: [InstancesController] })
 export class InstancesApiModule {}

@@ -1,13 +1,23 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { ChatwootService } from '../chatwoot/chatwoot.service.js';
-import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
-import { CreateInstanceDto } from './dto/create-instance.dto.js';
+import { engineCall } from '../engine/http-errors.js';
+import { WhatsAppEngine, type ConnectResult } from '../engine/whatsapp-engine.port.js';
+import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
+import { CreateInstanceDto, InlineChatwootDto, InstanceFieldsDto, splitInlineBlock } from './dto/create-instance.dto.js';
 import { InstanceCreatedDto, InstanceDeletedDto, InstanceListDto, InstanceStateDto } from './dto/instance-answers.dto.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
+
+const CONNECT_MESSAGES: Record<ConnectResult['status'], string> = {
+  connected: 'Instance connected',
+  qr: 'QR code generated',
+  pairing: 'Pairing code generated',
+};
+
+const validateBody = new BodyValidationPipe();
 
 const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
 
@@ -23,11 +33,17 @@ export class InstancesController {
   @Post('new')
   @HttpCode(201)
   @RequireAccess('account')
+  @ApiBody({ type: CreateInstanceDto })
   @ApiCreatedResponse({ type: InstanceCreatedDto })
   @ApiErrors([409, '`instance name already in use` or `token already in use`'])
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateInstanceDto): Promise<InstanceCreatedDto> {
+  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown): Promise<InstanceCreatedDto> {
+    // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
+    const { rest, block } = splitInlineBlock(raw);
+    const body = (await validateBody.transform(rest, { type: 'body', metatype: InstanceFieldsDto })) as InstanceFieldsDto;
     const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
-    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, body.chatwootSettings()) : undefined;
+    const settings = async () =>
+      InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
+    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, settings) : undefined;
     return {
       success: true,
       message: 'Instance created',
@@ -47,10 +63,13 @@ export class InstancesController {
   @RequireAccess('instance')
   @ApiOkResponse({ type: InstanceStateDto })
   @ApiErrors(404)
-  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceStateDto> {
+  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string, @Query('number') number?: unknown) {
+    if (number !== undefined && (typeof number !== 'string' || !/^\+?\d{8,15}$/.test(number))) {
+      throw new BadRequestException('number must be a phone number with its country code (8 to 15 digits)');
+    }
     const instance = await this.instances.resolve(principal, name);
-    const status = await this.engine.connect(instance);
-    return { success: true, message: 'Instance connected', status };
+    const result = await engineCall(() => this.engine.connect(instance, { number: (number as string | undefined)?.replace(/^\+/, '') }));
+    return { success: true, message: CONNECT_MESSAGES[result.status], ...result };
   }
 
   @Delete('logout/:instance')
@@ -69,6 +88,7 @@ export class InstancesController {
   @ApiErrors(404)
   async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceDeletedDto> {
     const instance = await this.instances.resolve(principal, name);
+    await this.engine.release(instance);
     await this.chatwoot.removeWithInstance(instance, () => this.instances.delete(instance.id));
     return { success: true, message: 'Instance deleted' };
   }

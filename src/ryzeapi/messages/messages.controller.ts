@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import type { OutgoingMessage } from '../engine/engine.types.js';
 import { engineCall } from '../engine/http-errors.js';
-import { toJid } from '../engine/jid.js';
+import { toJid } from '../../shared/protocol/jid.js';
 import { WhatsAppEngine } from '../engine/whatsapp-engine.port.js';
 import { InstancesService } from '../instances/instances.service.js';
 import { MessageSentDto } from './dto/message-sent.dto.js';

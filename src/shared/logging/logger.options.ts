@@ -1,4 +1,4 @@
-import type { Params } from 'nestjs-pino';
+import type { LoggerParams } from './logger.module.js';
 import type { DestinationStream } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { redactUrl } from './redact-url.js';
@@ -22,7 +22,7 @@ const SECRET_PATHS = [
   '*.headers.Authorization',
 ];
 
-export function loggerOptions(level: string, stream?: DestinationStream): Params {
+export function loggerOptions(level: string, stream?: DestinationStream): LoggerParams {
   return {
     pinoHttp: [
       {
@@ -32,7 +32,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
           req: (req: IncomingMessage & { id?: unknown }) => ({
             id: req.id,
             method: req.method,
-            url: redactUrl(req.url),
+            url: redactUrl(req.url)?.replace(WEBHOOK_SECRET_SEGMENT, '$1[Redacted]'),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           // Every logged error, wherever it comes from: never its other fields, since a query error
@@ -44,9 +44,12 @@ export function loggerOptions(level: string, stream?: DestinationStream): Params
         customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
           err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         customErrorObject: (_req: IncomingMessage, res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
       },
       stream,
-    ].filter(Boolean) as Params['pinoHttp'],
+    ].filter(Boolean) as LoggerParams['pinoHttp'],
   };
 }
+
+/** The bridge's inbox webhook URL carries its secret as the last path segment. */
+const WEBHOOK_SECRET_SEGMENT = /(\/v1\/chatwoot\/webhook\/[^/?#]*\/)[^/?#]*/i;

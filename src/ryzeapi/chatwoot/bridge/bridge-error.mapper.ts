@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { AxiosError } from 'axios';
 import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
-import type { BridgeErrorBody } from './bridge.types.js';
+import type { BridgeErrorBody } from '../../../shared/protocol/integrations.api.js';
 
 /** What the caller submitted, to name it in messages and to scrub its secret from them. */
 export interface ActivationContext {
@@ -24,7 +24,7 @@ export function mapActivationError(error: unknown, ctx: ActivationContext): Http
     if (TIMEOUT_CODES.has(error.code ?? '')) return fail(504, 'integration gateway timed out');
     return fail(502, `integration gateway unavailable. Detail: ${error.code ?? error.message}`);
   }
-  const body = (typeof response.data === 'object' && response.data ? response.data : {}) as BridgeErrorBody;
+  const body = (typeof response.data === 'object' && response.data ? response.data : {}) as Partial<BridgeErrorBody>;
   const chatwootStatus = body.error?.chatwoot_status;
   // Scrubbed before it is cut, so that a secret straddling the cut cannot survive in part.
   const rawDetail = body.error?.detail || body.error?.message || (typeof response.data === 'string' && response.data) || response.statusText || 'no detail';

@@ -1,14 +1,13 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
-import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
 import { MAX_INT4 } from '../dto/chatwoot-settings.dto.js';
 import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
 import { mapActivationError, type ActivationContext } from './bridge-error.mapper.js';
-import type { ActivateRequest, ActivateResult, IntegrationState } from './bridge.types.js';
+import { INTEGRATION_STATUSES, type ActivateRequest, type ActivateResponse, type IntegrationStatus, type IntegrationStatusResponse } from '../../../shared/protocol/integrations.api.js';
+import type { ActivateResult, IntegrationState } from './bridge.types.js';
 
-const STATUSES: IntegrationStatus[] = ['active', 'paused', 'error'];
-const toStatus = (value: unknown): IntegrationStatus => (STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
+const toStatus = (value: unknown): IntegrationStatus => (INTEGRATION_STATUSES.includes(value as IntegrationStatus) ? (value as IntegrationStatus) : 'error');
 /** Chatwoot inbox ids are PostgreSQL integers; anything else is "not known". */
 const toInboxId = (value: unknown): number => (Number.isInteger(value) && (value as number) > 0 && (value as number) <= MAX_INT4 ? (value as number) : 0);
 
@@ -36,7 +35,7 @@ export class BridgeClient {
       chatwootAccountId: request.chatwoot.account_id,
       secrets: [request.chatwoot.api_token, this.config.token],
     };
-    let data: { integration_id?: unknown; status?: unknown; inbox_id?: unknown };
+    let data: Partial<Record<keyof ActivateResponse, unknown>>;
     let httpStatus: number;
     try {
       ({ data, status: httpStatus } = await this.http.post('/v1/integrations/activate', request, { timeout: this.config.timeouts.activateMs }));
@@ -57,7 +56,7 @@ export class BridgeClient {
    * are asked for only when there is an error text to scrub.
    */
   async status(integrationId: string, secrets: () => Promise<(string | undefined)[]>): Promise<IntegrationState | null> {
-    let data: { status?: unknown; inbox_id?: unknown; last_error?: unknown };
+    let data: Partial<Record<keyof IntegrationStatusResponse, unknown>>;
     try {
       ({ data } = await this.http.get(`/v1/integrations/${encodeURIComponent(integrationId)}`, { timeout: this.config.timeouts.statusMs }));
     } catch (error) {

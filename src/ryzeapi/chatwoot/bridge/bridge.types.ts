@@ -1,27 +1,15 @@
-import type { IntegrationStatus } from '../chatwoot-integration.entity.js';
+import type { IntegrationStatus } from '../../../shared/protocol/integrations.api.js';
 
-/** POST /v1/integrations/activate (SPEC section 8). */
-export interface ActivateRequest {
-  instance: string;
-  integration_id: string | null;
-  ryzeapi: { base_url: string; ws_url: string };
-  chatwoot: { base_url: string; account_id: number; api_token: string; inbox_name: string };
-  options: { sign_messages: boolean; ignore_groups: boolean; start_as_pending: boolean; reopen_resolved: boolean };
-}
-
+/** What an activation gave, as RyzeAPI keeps it. */
 export interface ActivateResult {
   integrationId: string;
   status: IntegrationStatus;
   inboxId: number;
 }
 
+/** The bridge's live view of an integration. */
 export interface IntegrationState {
   status: IntegrationStatus;
   inboxId: number;
   lastError: string;
-}
-
-/** The error body a bridge answers with. */
-export interface BridgeErrorBody {
-  error?: { message?: string; chatwoot_status?: number; detail?: string };
 }

@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { CLOSE, parseFrame, type SendCommand } from './channel.frames.js';
-import type { ResultFrame } from './command.executor.js';
+import { CLOSE, parseBridgeFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
 import type { OutboxEvent } from './outbox.repository.js';
 
 export interface ConnectionDeps {
@@ -13,7 +12,8 @@ export interface ConnectionDeps {
   maxBufferedBytes: number;
   stallTimeoutMs: number;
   read(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
-  ack(seq: number): void;
+  /** `count`: how many events this ack covers beyond the previous one. */
+  ack(seq: number, count: number): void;
   execute(command: SendCommand): Promise<ResultFrame>;
 }
 
@@ -238,7 +238,7 @@ export class BridgeConnection {
 
   private onMessage(raw: string, isBinary: boolean): void {
     if (isBinary) return this.sendFrame({ type: 'error', message: 'invalid frame: binary frames are not accepted; send JSON text' });
-    const frame = parseFrame(raw);
+    const frame = parseBridgeFrame(raw);
     switch (frame.type) {
       case 'invalid':
         return this.sendFrame(
@@ -272,8 +272,9 @@ export class BridgeConnection {
       return this.sendFrame({ type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` });
     }
     if (seq <= this.lastAcked) return;
+    const count = seq - this.lastAcked;
     this.lastAcked = seq;
-    this.deps.ack(seq);
+    this.deps.ack(seq, count);
     void this.pump();
   }
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../../../shared/crypto/secret-compare.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -9,13 +9,13 @@ import { InstancesService } from '../../instances/instances.service.js';
 import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
 import { ChatwootIntegrationsRepository } from '../chatwoot-integrations.repository.js';
-import { CLOSE, scrubCommand } from './channel.frames.js';
+import { CLOSE, scrubCommand } from '../../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel.hub.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { CommandExecutor } from './command.executor.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 const PATH = /^\/ws\/chatwoot\/([^/?#]+)\/?(?:\?.*)?$/;
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * The bridge channel at /ws/chatwoot/:instance. The stock WsAdapter matches literal paths only, so
@@ -26,7 +26,6 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BridgeGateway.name);
   private readonly wss: WebSocketServer;
-  private readonly expectedToken: Buffer;
   private readonly bridgeToken: string;
   private server?: Server;
   private stopping = false;
@@ -42,9 +41,9 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
     private readonly integrations: ChatwootIntegrationsRepository,
+    private readonly metrics: Metrics,
   ) {
     this.bridgeToken = bridge.token;
-    this.expectedToken = digest(bridge.token);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false });
   }
 
@@ -83,7 +82,10 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
           maxBufferedBytes: this.config.channel.maxBufferedBytes,
           stallTimeoutMs: this.config.channel.stallTimeoutMs,
           read: (after, limit) => this.outbox.read(instance.id, after, limit),
-          ack: (seq) => this.hub.ack(instance.id, seq),
+          ack: (seq, count) => {
+            this.metrics.eventsAcked(instance.name, count);
+            this.hub.ack(instance.id, seq);
+          },
           execute: async (command) => {
             const [current, apiToken] = await Promise.all([this.outbox.cursor(instance.id), this.integrations.apiToken(instance.id)]);
             // What the bridge sends is stored (sandbox messages, events): never with a secret in it.
@@ -107,8 +109,7 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private authorized(header: string | undefined): boolean {
-    const match = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
-    return !!match && timingSafeEqual(digest(match[1].trim()), this.expectedToken);
+    return bearerMatches(header, this.bridgeToken);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BridgeConnection } from './bridge.connection.js';
-import { CLOSE } from './channel.frames.js';
+import { CLOSE } from '../../../shared/protocol/channel.frames.js';
 import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
 
 /**
@@ -44,6 +44,11 @@ export class ChannelHub implements OnApplicationShutdown {
 
   get size(): number {
     return this.connections.size;
+  }
+
+  /** Instances whose acks are being stored. */
+  get ackWritesPending(): number {
+    return this.ackWrites.size;
   }
 
   appended(instanceId: string, events: OutboxEvent[]): void {

@@ -1,12 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { InstanceNotConnectedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
-import type { SendCommand } from './channel.frames.js';
+import { SendRefusedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
+import type { ResultFrame, SendCommand } from '../../../shared/protocol/channel.frames.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { OutboxRepository } from './outbox.repository.js';
-
-export type ResultFrame =
-  | { type: 'result'; id: string; ok: true; message_id: string }
-  | { type: 'result'; id: string; ok: false; error: string };
 
 /**
  * Executes the bridge's `send` commands at most once per id: the id is claimed durably before the
@@ -20,12 +17,16 @@ export class CommandExecutor {
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly engine: WhatsAppEngine,
+    private readonly metrics: Metrics,
   ) {}
 
   execute(instance: InstanceRef, command: SendCommand, signMessages: boolean): Promise<ResultFrame> {
     const key = `${instance.id}\u0000${command.id}`;
     const running = this.inFlight.get(key);
-    if (running) return running;
+    if (running) {
+      this.metrics.command('duplicate');
+      return running;
+    }
     const result = this.run(instance, command, signMessages).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, result);
     return result;
@@ -34,6 +35,7 @@ export class CommandExecutor {
   private async run(instance: InstanceRef, command: SendCommand, signMessages: boolean): Promise<ResultFrame> {
     const claim = await this.outbox.claimCommand(instance.id, command.id);
     if (!claim.claimed) {
+      this.metrics.command('duplicate');
       return (claim.result as ResultFrame | null) ?? {
         type: 'result', id: command.id, ok: false,
         error: 'command was interrupted before its outcome was recorded; not executed again',
@@ -53,11 +55,13 @@ export class CommandExecutor {
       }));
     } catch (error) {
       // Nothing reached WhatsApp: the claim is released so that a retry with this id may run.
-      if (!(error instanceof InstanceNotConnectedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
+      if (!(error instanceof SendRefusedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
       await this.outbox.releaseCommand(instance.id, command.id).catch(() => undefined);
-      return { type: 'result', id: command.id, ok: false, error: error instanceof InstanceNotConnectedError ? error.message : 'send failed' };
+      this.metrics.command('failed');
+      return { type: 'result', id: command.id, ok: false, error: error instanceof SendRefusedError ? error.message : 'send failed' };
     }
     // Sent: the claim stays whatever happens next, so a retry can never send it again.
+    this.metrics.command('sent');
     const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
     await this.outbox.completeCommand(instance.id, command.id, result).catch((error) =>
       this.logger.error({ err: error, instance: instance.name }, 'storing a command result failed; a retry will get "interrupted"'),

@@ -1,7 +1,8 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
-import { isGroupJid } from '../../engine/jid.js';
+import { isGroupJid } from '../../../shared/protocol/jid.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
 import { OutboxRepository, type CommandSent } from './outbox.repository.js';
 
@@ -70,6 +71,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     private readonly events: EngineEvents,
     private readonly outbox: OutboxRepository,
     private readonly hub: ChannelHub,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -80,6 +82,11 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.allSettled([...this.flushing.values()]);
+  }
+
+  /** Instances whose events are being appended. */
+  get writesPending(): number {
+    return this.flushing.size;
   }
 
   /** Call after an integration is created, changed or removed. */
@@ -118,7 +125,10 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
                 wanted.flatMap((p) => (p.sent ? [p.sent] : [])),
               )
             : [];
-          if (stored.length) this.hub.appended(instanceId, stored);
+          if (stored.length) {
+            this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
+            this.hub.appended(instanceId, stored);
+          }
           batch.forEach((p) => p.done.resolve());
         } catch (error) {
           batch.forEach((p) => p.done.reject(error));

@@ -146,8 +146,8 @@ export class OutboxRepository {
    * Drops unacknowledged events older than maxAgeMs or beyond the newest maxEvents; counts them per
    * instance. The statement ends in a SELECT: TypeORM returns `[rows, rowCount]` for a top-level UPDATE.
    */
-  async prune(maxEvents: number, maxAgeMs: number): Promise<{ instanceId: string; dropped: number }[]> {
-    const rows: { instance_id: string; n: string }[] = await this.db.query(
+  async prune(maxEvents: number, maxAgeMs: number): Promise<{ instanceId: string; instance: string; dropped: number }[]> {
+    const rows: { instance_id: string; name: string; n: string }[] = await this.db.query(
       `WITH d AS (DELETE FROM chatwoot_events e USING chatwoot_integrations i
                    WHERE e.instance_id = i.instance_id
                      AND (e.created_at < now() - $1 * interval '1 millisecond' OR e.seq <= i.last_seq - $2)
@@ -155,11 +155,22 @@ export class OutboxRepository {
             c AS (SELECT instance_id, count(*) AS n FROM d GROUP BY instance_id),
             u AS (UPDATE chatwoot_integrations i SET dropped_events = dropped_events + c.n FROM c
                    WHERE i.instance_id = c.instance_id RETURNING i.instance_id, c.n)
-       SELECT instance_id, n FROM u`,
+       SELECT u.instance_id, i.name, u.n FROM u JOIN instances i ON i.id = u.instance_id`,
       [maxAgeMs, maxEvents],
     );
     await this.db.query(`DELETE FROM chatwoot_commands WHERE created_at < now() - $1 * interval '1 millisecond'`, [maxAgeMs]);
-    return rows.map((r) => ({ instanceId: r.instance_id, dropped: Number(r.n) }));
+    return rows.map((r) => ({ instanceId: r.instance_id, instance: r.name, dropped: Number(r.n) }));
+  }
+
+  /** Unacknowledged events and the age of the oldest, in all or per instance name (for /metrics). */
+  async backlog(perInstance: boolean): Promise<{ instance?: string; pending: number; oldestSeconds: number }[]> {
+    const rows: { name?: string; n: number; age: number | null }[] = await this.db.query(
+      perInstance
+        ? `SELECT i.name, count(*)::int AS n, extract(epoch FROM now() - min(e.created_at))::float8 AS age
+             FROM chatwoot_events e JOIN instances i ON i.id = e.instance_id GROUP BY i.name`
+        : `SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS age FROM chatwoot_events`,
+    );
+    return rows.map((r) => ({ instance: r.name, pending: r.n, oldestSeconds: Math.max(0, r.age ?? 0) }));
   }
 
   async vacuum(): Promise<void> {

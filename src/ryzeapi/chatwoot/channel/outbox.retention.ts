@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { OutboxRepository } from './outbox.repository.js';
 
 const EVERY_MS = 60_000;
@@ -13,6 +14,7 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -28,7 +30,8 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
     const drops = await this.outbox.prune(retentionMaxEvents, retentionMaxAgeMs);
     // PostgreSQL's autovacuum keeps the outbox's statistics and dead rows in check; PGlite has none.
     if (!this.config.databaseUrl) await this.outbox.vacuum();
-    for (const { instanceId, dropped } of drops) {
+    for (const { instanceId, instance, dropped } of drops) {
+      this.metrics.eventsDropped(instance, dropped);
       this.logger.warn({ instanceId, dropped, retentionMaxEvents, retentionMaxAgeMs }, 'dropped unacknowledged bridge events');
     }
     return drops.reduce((sum, d) => sum + d.dropped, 0);

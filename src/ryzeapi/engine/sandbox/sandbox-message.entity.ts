@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Instance } from '../../instances/instance.entity.js';
-import type { MediaPayload, MessageSource } from '../engine.types.js';
+import type { MediaPayload, MessageSource } from '../../../shared/protocol/event-data.types.js';
 
 /** What the sandbox engine has sent to (or received from) its simulated WhatsApp. */
 @Entity('sandbox_messages')

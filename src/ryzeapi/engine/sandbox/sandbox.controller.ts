@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.js';
 import { ApiErrors } from '../../common/openapi/api-errors.decorator.js';
 import { InstancesService } from '../../instances/instances.service.js';
 import { engineCall } from '../http-errors.js';
-import { toJid } from '../jid.js';
+import { toJid } from '../../../shared/protocol/jid.js';
 import { ReceiveMessageDto } from './dto/receive-message.dto.js';
 import { MessageReceivedDto, SentMessagesDto } from './dto/sandbox-answers.dto.js';
 import { SandboxEngine } from './sandbox.engine.js';

@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { InstancesService } from '../../instances/instances.service.js';
 import { EngineEvents } from '../engine-events.js';
-import type { EngineEvent, InstanceRef, MediaPayload, OutgoingMessage } from '../engine.types.js';
-import { isGroupJid } from '../jid.js';
-import { InstanceNotConnectedError, WhatsAppEngine } from '../whatsapp-engine.port.js';
+import type { EngineEvent, InstanceRef, OutgoingMessage } from '../engine.types.js';
+import type { MediaPayload } from '../../../shared/protocol/event-data.types.js';
+import { isGroupJid } from '../../../shared/protocol/jid.js';
+import { InstanceNotConnectedError, WhatsAppEngine, type ConnectResult } from '../whatsapp-engine.port.js';
 
 export interface InboundMessage {
   from: string;
@@ -78,10 +79,10 @@ export class SandboxEngine extends WhatsAppEngine {
     super();
   }
 
-  async connect(instance: InstanceRef): Promise<'connected'> {
+  async connect(instance: InstanceRef): Promise<ConnectResult> {
     await this.instances.setStatus(instance.id, 'connected');
     await this.events.publish({ instance, event: 'instance.state', data: { state: 'connected' } });
-    return 'connected';
+    return { status: 'connected' };
   }
 
   async logout(instance: InstanceRef): Promise<void> {

@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import { INSTANCE_NAME, INSTANCE_NAME_SCHEMA } from '../instance-name.js';
 import {
   AccountIdRules, ApiTokenRules, BaseUrlRules, InboxNameRules, type ChatwootSettingsDto,
 } from '../../chatwoot/dto/chatwoot-settings.dto.js';
 
-const requiredIfEnabled = (o: CreateInstanceDto, value: unknown) => o.chatwootEnabled === true || value !== undefined;
-
-/** Body of POST /api/instance/new (SPEC section 7); the chatwoot* block follows section 4's rules. */
-export class CreateInstanceDto {
+/** Body of POST /api/instance/new without its chatwoot* block (SPEC section 7). */
+export class InstanceFieldsDto {
   @ApiProperty({ example: 'suporte', ...INSTANCE_NAME_SCHEMA })
   @IsString()
   @Matches(INSTANCE_NAME, { message: 'name must be 1 to 64 of A-Z a-z 0-9 _ -' })
@@ -20,15 +18,23 @@ export class CreateInstanceDto {
   @Matches(/^[A-Za-z0-9_.-]{16,256}$/, { message: 'token must be 16 to 256 of A-Z a-z 0-9 _ - .' })
   token?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'When true, chatwootBaseUrl, chatwootAccountId and chatwootApiToken are required' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'When true, the chatwoot* fields are checked and activated once the instance exists; a failure is reported in `chatwoot`',
+  })
   @IsOptional()
   @IsBoolean()
   chatwootEnabled?: boolean;
+}
 
-  // Required when chatwootEnabled is true; checked whenever present.
-  @ApiPropertyOptional() @ValidateIf(requiredIfEnabled) @BaseUrlRules() chatwootBaseUrl?: string;
-  @ApiPropertyOptional() @ValidateIf(requiredIfEnabled) @AccountIdRules() chatwootAccountId?: number;
-  @ApiPropertyOptional({ writeOnly: true }) @ValidateIf(requiredIfEnabled) @ApiTokenRules() chatwootApiToken?: string;
+/**
+ * The inline chatwoot* block, with section 4's rules. Validated only when chatwootEnabled is true,
+ * and after the instance exists: a failure is reported in the answer's `chatwoot` block.
+ */
+export class InlineChatwootDto {
+  @ApiProperty() @BaseUrlRules() chatwootBaseUrl: string;
+  @ApiProperty() @AccountIdRules() chatwootAccountId: number;
+  @ApiProperty({ writeOnly: true }) @ApiTokenRules() chatwootApiToken: string;
   @ApiPropertyOptional() @InboxNameRules() chatwootInboxName?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootSignMessages?: boolean;
@@ -36,16 +42,51 @@ export class CreateInstanceDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootStartAsPending?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootReopenResolved?: boolean;
 
-  chatwootSettings(): ChatwootSettingsDto {
+  static readonly FIELDS = [
+    'chatwootBaseUrl', 'chatwootAccountId', 'chatwootApiToken', 'chatwootInboxName',
+    'chatwootSignMessages', 'chatwootIgnoreGroups', 'chatwootStartAsPending', 'chatwootReopenResolved',
+  ] as const;
+
+  static toSettings(block: InlineChatwootDto): ChatwootSettingsDto {
     return {
-      chatwootBaseUrl: this.chatwootBaseUrl!,
-      chatwootAccountId: this.chatwootAccountId!,
-      chatwootApiToken: this.chatwootApiToken!,
-      inboxName: this.chatwootInboxName,
-      signMessages: this.chatwootSignMessages,
-      ignoreGroups: this.chatwootIgnoreGroups,
-      startAsPending: this.chatwootStartAsPending,
-      reopenResolved: this.chatwootReopenResolved,
+      chatwootBaseUrl: block.chatwootBaseUrl,
+      chatwootAccountId: block.chatwootAccountId,
+      chatwootApiToken: block.chatwootApiToken,
+      inboxName: block.chatwootInboxName,
+      signMessages: block.chatwootSignMessages,
+      ignoreGroups: block.chatwootIgnoreGroups,
+      startAsPending: block.chatwootStartAsPending,
+      reopenResolved: block.chatwootReopenResolved,
     };
   }
+}
+
+/**
+ * The whole body of POST /api/instance/new, as the OpenAPI document shows it (a mapped type would
+ * lose the rules' schema constraints). Never validated as a whole: InstanceFieldsDto is checked
+ * first, InlineChatwootDto once the instance exists and only when chatwootEnabled is true.
+ */
+export class CreateInstanceDto extends InstanceFieldsDto {
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true' }) @BaseUrlRules() chatwootBaseUrl?: string;
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true' }) @AccountIdRules() chatwootAccountId?: number;
+  @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true', writeOnly: true }) @ApiTokenRules() chatwootApiToken?: string;
+  @ApiPropertyOptional() @InboxNameRules() chatwootInboxName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootSignMessages?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootIgnoreGroups?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootStartAsPending?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootReopenResolved?: boolean;
+}
+
+/** Splits a request body into its chatwoot* block and the rest (which still has any unknown property). */
+export function splitInlineBlock(raw: unknown): { rest: unknown; block: Record<string, unknown> } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { rest: raw, block: {} };
+  const rest: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const block: Record<string, unknown> = {};
+  for (const field of InlineChatwootDto.FIELDS) {
+    if (field in rest) {
+      block[field] = rest[field];
+      delete rest[field];
+    }
+  }
+  return { rest, block };
 }

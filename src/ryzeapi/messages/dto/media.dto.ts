@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import type { MediaType } from '../../engine/engine.types.js';
-
-export const MEDIA_TYPES: MediaType[] = ['image', 'video', 'audio', 'document'];
+import { MEDIA_TYPES, type MediaType } from '../../../shared/protocol/event-data.types.js';
 
 export class MediaDto {
   @ApiProperty({ enum: MEDIA_TYPES })

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested } from 'class-validator';
-import { toJid, WHATSAPP_ADDRESS } from '../../engine/jid.js';
+import { toJid, WHATSAPP_ADDRESS } from '../../../shared/protocol/jid.js';
 import { MediaDto } from './media.dto.js';
 
 /** Accepts exactly what the engine can address (see toJid): a phone number or a WhatsApp JID. */

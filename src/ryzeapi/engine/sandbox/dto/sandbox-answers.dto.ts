@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiNullableRef, ApiSuccess } from '../../../common/openapi/api-properties.js';
 import { MediaDto } from '../../../messages/dto/media.dto.js';
-import type { MediaPayload } from '../../engine.types.js';
+import type { MediaPayload } from '../../../../shared/protocol/event-data.types.js';
 import type { SentMessage } from '../sandbox.engine.js';
 
 export class MessageReceivedDto {

@@ -1,12 +1,62 @@
-import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
-import { UNSTORABLE } from '../../../shared/text/unstorable.js';
-import { MEDIA_TYPES } from '../../messages/dto/media.dto.js';
-import type { MediaPayload } from '../../engine/engine.types.js';
-import { toJid } from '../../engine/jid.js';
+import { scrubSecrets } from '../text/secret-scrubber.js';
+import { UNSTORABLE } from '../text/unstorable.js';
+import { MEDIA_TYPES, type EventDataMap, type EventName, type MediaPayload } from './event-data.types.js';
+import { toJid } from './jid.js';
 
-/** Close codes of the bridge channel (SPEC section 9). */
+/**
+ * The bridge channel `/ws/chatwoot/:instance` (SPEC section 9): one definition of every frame, in
+ * both directions, with the parser each side uses for the frames it receives.
+ */
+
+/** Close codes of the bridge channel. */
 export const CLOSE = { shutdown: 1001, stalled: 1008, tooBig: 1009, replaced: 4409, deleted: 4410 } as const;
 
+// RyzeAPI → bridge
+
+export interface HelloFrame {
+  type: 'hello';
+  instance: string;
+  integration_id: string;
+  last_acked_seq: number;
+  heartbeat_ms: number;
+}
+
+export type EventFrame<E extends EventName = EventName> = {
+  [K in E]: { type: 'event'; seq: number; event: K; data: EventDataMap[K]; instanceData: { baseUrl: string; instance: string } };
+}[E];
+
+export type ResultFrame =
+  | { type: 'result'; id: string; ok: true; message_id: string }
+  | { type: 'result'; id: string; ok: false; error: string };
+
+export interface ErrorFrame {
+  type: 'error';
+  message: string;
+}
+
+export type RyzeApiFrame = HelloFrame | EventFrame | ResultFrame | ErrorFrame;
+
+// Bridge → RyzeAPI
+
+export interface AckFrame {
+  type: 'ack';
+  seq: number;
+}
+
+/** `send`: text, or media (with an optional caption); `reply_to` and `sender_name` optional. */
+export interface SendFrame {
+  type: 'send';
+  id: string;
+  to: string;
+  text?: string;
+  media?: MediaPayload;
+  reply_to?: string;
+  sender_name?: string;
+}
+
+export type BridgeFrame = AckFrame | SendFrame;
+
+/** A `send` as RyzeAPI executes it, once parsed and checked (`to` is a JID). */
 export interface SendCommand {
   id: string;
   to: string;
@@ -26,8 +76,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const optionalString = (v: unknown, max: number) => v === undefined || (typeof v === 'string' && v.length <= max);
 const invalid = (message: string, commandId?: string): InboundFrame => ({ type: 'invalid', message: `invalid frame: ${message}`, commandId });
 
-/** Parses one text frame from the bridge; never throws. */
-export function parseFrame(raw: string): InboundFrame {
+/** RyzeAPI's parser of one text frame from the bridge; never throws. */
+export function parseBridgeFrame(raw: string): InboundFrame {
   let frame: unknown;
   try {
     frame = JSON.parse(raw);
@@ -86,6 +136,29 @@ function parseSend(frame: Record<string, unknown>): InboundFrame {
       ...(sender_name !== undefined && { senderName: sender_name as string }),
     },
   };
+}
+
+/** The bridge's parser of one text frame from RyzeAPI: null when it is not a frame of section 9. */
+export function parseRyzeApiFrame(raw: string): RyzeApiFrame | null {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isObject(frame)) return null;
+  switch (frame.type) {
+    case 'hello':
+      return Number.isSafeInteger(frame.last_acked_seq) && typeof frame.integration_id === 'string' ? (frame as unknown as HelloFrame) : null;
+    case 'event':
+      return Number.isSafeInteger(frame.seq) && typeof frame.event === 'string' && isObject(frame.data) ? (frame as unknown as EventFrame) : null;
+    case 'result':
+      return typeof frame.id === 'string' && typeof frame.ok === 'boolean' ? (frame as unknown as ResultFrame) : null;
+    case 'error':
+      return typeof frame.message === 'string' ? (frame as unknown as ErrorFrame) : null;
+    default:
+      return null;
+  }
 }
 
 /**
