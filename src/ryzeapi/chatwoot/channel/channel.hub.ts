@@ -84,7 +84,7 @@ export class ChannelHub implements OnApplicationShutdown {
     if (!this.ackWrites.has(instanceId)) this.ackWrites.set(instanceId, this.writeAcks(instanceId));
   }
 
-  /** The last acks are stored before the database closes (the sockets closed before). */
+  /** Acks that came after the gateway's shutdown settled them (it stores the others while the database is surely open). */
   onApplicationShutdown(): Promise<void> {
     return this.acksSettled();
   }
