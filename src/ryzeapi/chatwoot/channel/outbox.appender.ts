@@ -12,7 +12,7 @@ const BATCH = 1000;
  * rate, events arriving just after a write wait a few milliseconds and are stored together, instead
  * of one statement each. The first event after a quiet spell is written at once.
  */
-export const APPEND_INTERVAL_MS = 5;
+export const APPEND_INTERVAL_MS = 10;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
