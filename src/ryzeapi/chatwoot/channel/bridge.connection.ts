@@ -88,10 +88,12 @@ export class BridgeConnection {
   }
 
   private hold(events: OutboxEvent[]): void {
-    const tail = this.held.length > this.heldStart ? this.held[this.held.length - 1].seq : this.lastSent;
+    const holding = this.nextHeld() !== undefined;
+    const tail = holding ? this.held[this.held.length - 1].seq : this.lastSent;
     if (events[0].seq !== tail + 1) {
-      // Not next to what is held: start over from these (what lies between is read back).
-      if (events[0].seq <= tail) return;
+      // Not next to what is held (some were not kept): these are read back later, unless nothing
+      // is held, then memory starts over from them (what lies before them is read back).
+      if (holding || events[0].seq <= tail) return;
       this.held = [];
       this.heldStart = 0;
     }
