@@ -36,7 +36,8 @@ describe('bridge channel: events held while the window is full', () => {
         Array.from({ length: 100 }, (_, j) => engine.receive(ref, { from: '5511999999999', fromJid: '5511999999999@s.whatsapp.net', name: 'Maria', text: `m${i + j}` })),
       );
     }
-    // Nothing acked yet: only the window went out.
+    // Nothing acked yet: only the window goes out.
+    await waitFor('a full window', () => raw.events.length >= WINDOW);
     expect(raw.events.length).toBe(WINDOW);
     const total = MESSAGES + 1;
     while (raw.events.length < total) {
