@@ -53,11 +53,13 @@ export function cpuSample(): Sample {
 
 /**
  * Where the CPU went between two samples, in percent of ONE core (so up to 100 x cores): this
- * process (the server), the client process (its own cpuUsage, in microseconds), the processes named
- * `postgres` (all of them: with DATABASE_URL on this machine, mostly the benchmark's database), and
- * the rest of the machine (other programs: a high `other_pct` means the figures were disturbed).
+ * process (the server), the client process (its own cpuUsage, in microseconds), the `postgres`
+ * processes serving the benchmark's database (`ownPids`: its backends, as pg_stat_activity lists
+ * them; `postgres_all_pct` counts every `postgres` process, other databases included), and the rest
+ * of the machine (other programs: a high `other_pct` means the figures were disturbed).
+ * `server_db_us_per_event` is the server's CPU plus its database's (with PGlite, the same process).
  */
-export function cpuSince(start: Sample, clientMicros: number, events = 0) {
+export function cpuSince(start: Sample, clientMicros: number, events = 0, ownPids?: Set<number>) {
   const end = cpuSample();
   const wallMs = end.at - start.at;
   const cores = cpus().length;
@@ -67,20 +69,30 @@ export function cpuSince(start: Sample, clientMicros: number, events = 0) {
   // Ticks are 1/100 s on Linux; a backend that started during the phase counts from zero.
   // Counted apart only when the benchmark uses a PostgreSQL server; with PGlite they are "other".
   const external = !!process.env.DATABASE_URL?.trim();
+  let allTicks = 0;
   let pgTicks = 0;
-  if (external) for (const [pid, t] of end.postgres) pgTicks += t - (start.postgres.get(pid) ?? 0);
+  if (external) {
+    for (const [pid, t] of end.postgres) {
+      const ticks = t - (start.postgres.get(pid) ?? 0);
+      allTicks += ticks;
+      if (!ownPids || ownPids.has(pid)) pgTicks += ticks;
+    }
+  }
   const postgresPct = ((pgTicks * 10) / wallMs) * 100;
+  const allPct = ((allTicks * 10) / wallMs) * 100;
+  const serverMicros = end.self.user - start.self.user + end.self.system - start.self.system;
   return {
     cores,
     machine_pct: round(machinePct, 0),
     server_process_pct: round(serverPct, 0),
     client_process_pct: round(clientPct, 0),
-    ...(external && { postgres_pct: round(postgresPct, 0) }),
-    other_pct: round(machinePct - serverPct - clientPct - postgresPct, 0),
+    ...(external && { postgres_pct: round(postgresPct, 0), postgres_all_pct: round(allPct, 0) }),
+    other_pct: round(machinePct - serverPct - clientPct - allPct, 0),
     ...(events > 0 && {
-      server_us_per_event: round((end.self.user - start.self.user + end.self.system - start.self.system) / events, 1),
+      server_us_per_event: round(serverMicros / events, 1),
       client_us_per_event: round(clientMicros / events, 1),
       ...(external && { postgres_us_per_event: round((pgTicks * 10_000) / events, 1) }),
+      server_db_us_per_event: round((serverMicros + pgTicks * 10_000) / events, 1),
     }),
   };
 }

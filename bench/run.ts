@@ -23,21 +23,23 @@ import { incomingMessage } from './payload.js';
 import { profiled } from './profile.js';
 import type { ConsumeResult } from './protocol.js';
 import { log, mib, nowMs, percentiles, round } from './stats.js';
-import { traceQueries } from './trace.js';
+import { traceQueries, type SqlPhase } from './trace.js';
 
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** BENCH_QUICK=1: smaller phases for iterating (the targets are read off full runs). */
+const QUICK = !!process.env.BENCH_QUICK;
 const P = {
-  relayEvents: num('BENCH_RELAY_EVENTS', 50_000),
+  relayEvents: num('BENCH_RELAY_EVENTS', QUICK ? 20_000 : 50_000),
   inFlight: num('BENCH_IN_FLIGHT', 2_000),
   fixedRate: num('BENCH_FIXED_RATE', 1_000),
-  fixedSeconds: num('BENCH_FIXED_SECONDS', 10),
+  fixedSeconds: num('BENCH_FIXED_SECONDS', QUICK ? 5 : 10),
   ceilingBatch: 1_000,
-  replayEvents: num('BENCH_REPLAY_EVENTS', 100_000),
-  sockets: num('BENCH_SOCKETS', 1_000),
+  replayEvents: num('BENCH_REPLAY_EVENTS', QUICK ? 20_000 : 100_000),
+  sockets: num('BENCH_SOCKETS', QUICK ? 200 : 1_000),
 };
 /** BENCH_ONLY=memory,max,fixed,ceiling,replay,nodes runs a subset (for profiling); all by default. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,ceiling,replay,nodes').split(',').map((s) => s.trim()));
-const TARGETS = { relayOverCeiling: 0.5, replaySeconds: 10, socketsRssMiB: 256, twoNodesOverOne: 0.8, twoNodesP99Ms: 100 };
+const TARGETS = { relayOverCeiling: 0.7, replaySeconds: 10, socketsRssMiB: 256, steadyOverMaxCost: 3, steadyP99Ms: 20, twoNodesOverOne: 0.8, twoNodesP99Ms: 100 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
 async function settledRss(): Promise<NodeJS.MemoryUsage> {
@@ -60,6 +62,21 @@ interface Ctx {
   bridgeToken: string;
   runTag: string;
   nextTag: number;
+  sql: { take(): SqlPhase };
+}
+
+/** The PostgreSQL backends serving the benchmark's database (undefined with PGlite: it is this process). */
+async function backendPids(ctx: Ctx): Promise<Set<number> | undefined> {
+  if (!process.env.DATABASE_URL?.trim()) return undefined;
+  const rows: { pid: number }[] = await ctx.db.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  return new Set(rows.map((r) => r.pid));
+}
+
+const union = (a?: Set<number>, b?: Set<number>) => (a && b ? new Set([...a, ...b]) : undefined);
+
+/** The phase's statements (from the SQL trace), per event. */
+function sqlPerEvent(phase: SqlPhase, events: number) {
+  return { ...phase, per_event: round(phase.statements / events, 3) };
 }
 
 async function createInstances(ctx: Ctx, names: string[], concurrency = 16): Promise<InstanceRef[]> {
@@ -125,11 +142,14 @@ async function relay(ctx: Ctx, label: string, count: number, opts: { inFlight?: 
   const helloSeen = new Promise<void>((r) => (hello = r));
   const consumed = ctx.client.run<ConsumeResult>({ cmd: 'consume', wsUrl: ctx.wsUrl, bridgeToken: ctx.bridgeToken, name: instance.name, expect: count, tag }, (what) => what === 'hello' && hello());
   await Promise.race([helloSeen, consumed]);
+  const pids = await backendPids(ctx);
+  ctx.sql.take();
   const cpuStart = cpuSample();
   const { publishedAt, storedAt } = await publish(ctx, instance, tag, count, opts);
   const result = await consumed;
-  const cpu = cpuSince(cpuStart, result.cpuMicros, count);
   await ctx.hub.acksSettled(instance.id);
+  const sql = sqlPerEvent(ctx.sql.take(), count);
+  const cpu = cpuSince(cpuStart, result.cpuMicros, count, union(pids, await backendPids(ctx)));
   const latencies = result.received.map((at, i) => at - publishedAt[i]);
   const seconds = (result.lastAt - publishedAt[0]) / 1000;
   const lat = percentiles(latencies);
@@ -145,6 +165,7 @@ async function relay(ctx: Ctx, label: string, count: number, opts: { inFlight?: 
     duplicates: result.duplicates,
     gaps: result.gaps,
     cpu_pct: cpu,
+    sql,
   };
 }
 
@@ -175,12 +196,15 @@ async function replay(ctx: Ctx, count: number) {
   const { publishedAt, storedAt } = await publish(ctx, instance, tag, count, { inFlight: P.inFlight });
   const backlogSeconds = (storedAt - publishedAt[0]) / 1000;
   log(`replay: ${count} events stored in ${backlogSeconds.toFixed(1)} s with no client; connecting`);
+  const pids = await backendPids(ctx);
+  ctx.sql.take();
   const cpuStart = cpuSample();
   const result = await ctx.client.run<ConsumeResult>({ cmd: 'consume', wsUrl: ctx.wsUrl, bridgeToken: ctx.bridgeToken, name: instance.name, expect: count, tag });
-  const cpu = cpuSince(cpuStart, result.cpuMicros, count);
+  const cpu = cpuSince(cpuStart, result.cpuMicros, count, union(pids, await backendPids(ctx)));
   const seconds = (result.lastAt - result.connectStartedAt) / 1000;
   const acksStart = nowMs();
   await ctx.hub.acksSettled(instance.id);
+  const sql = sqlPerEvent(ctx.sql.take(), count);
   const [{ n }] = await ctx.db.query(`SELECT count(*)::int AS n FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
   return {
     events: count,
@@ -193,6 +217,7 @@ async function replay(ctx: Ctx, count: number) {
     gaps: result.gaps,
     backlog_stored_per_s: Math.round(count / backlogSeconds),
     cpu_pct: cpu,
+    sql,
     target_s: TARGETS.replaySeconds,
     met: seconds < TARGETS.replaySeconds && result.gaps === 0,
   };
@@ -288,7 +313,7 @@ async function main(): Promise<void> {
     accountId = account.id;
     const db = app.get(DataSource);
     const [{ version }] = await db.query(`SELECT version()`);
-    const report = process.env.BENCH_TRACE_SQL ? traceQueries(db, process.env.BENCH_TRACE_SQL === 'serial') : () => undefined;
+    const sql = traceQueries(db, process.env.BENCH_TRACE_SQL);
     const ctx: Ctx = {
       app, db, client, bridgeToken,
       events: app.get(EngineEvents),
@@ -298,10 +323,12 @@ async function main(): Promise<void> {
       accountToken: account.token,
       runTag: `b${randomBytes(3).toString('hex')}`,
       nextTag: 1,
+      sql,
     };
     Object.assign(output, {
       database: databaseUrl ? 'postgresql' : 'pglite',
       database_version: String(version).split(' on ')[0],
+      quick: QUICK,
       node: process.version,
       cpus: cpus().length,
       window: config.channel.window,
@@ -330,7 +357,6 @@ async function main(): Promise<void> {
       setPhase(`relay (max throughput): ${P.relayEvents} events, ${P.inFlight} publishes in flight`);
       max = await profiled('relay-max', () => relay(ctx, 'relay-max', P.relayEvents, { inFlight: P.inFlight }));
       log(`relay (max throughput): ${max.events_per_s} events/s, p50 ${max.latency_ms.p50} ms, p99 ${max.latency_ms.p99} ms`);
-      report();
     }
     if (ONLY.has('ceiling')) await measureCeiling('after');
     if (ceilings.length) {
@@ -342,13 +368,11 @@ async function main(): Promise<void> {
       setPhase(`relay (fixed load): ${P.fixedRate} events/s for ${P.fixedSeconds} s`);
       fixed = await profiled('relay-fixed', () => relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate }));
       log(`relay (fixed load): p50 ${fixed.latency_ms.p50} ms, p99 ${fixed.latency_ms.p99} ms`);
-      report();
     }
     if (ONLY.has('replay')) {
       setPhase(`replay: publishing a backlog of ${P.replayEvents} events`);
       rep = await profiled('replay', () => replay(ctx, P.replayEvents));
       log(`replay: ${rep.events} events in ${rep.seconds} s`);
-      report();
     }
 
     // Two nodes (PostgreSQL only): events published through this app (node A), the bridge socket on
@@ -375,6 +399,8 @@ async function main(): Promise<void> {
     }
 
     const ratio = max && ceiling ? max.events_per_s / ceiling.rows_per_s : NaN;
+    const maxCost = max?.cpu_pct.server_db_us_per_event ?? NaN;
+    const steadyCost = fixed?.cpu_pct.server_db_us_per_event ?? NaN;
     Object.assign(output, {
       relay: {
         max_throughput: max && { ...max, instance: undefined, in_flight_publishes: P.inFlight },
@@ -382,6 +408,17 @@ async function main(): Promise<void> {
         note: 'latency: EngineEvents.publish called -> event frame received and parsed by the client (another process, same monotonic clock)',
       },
       storage_ceiling: ceiling,
+      steady_vs_max: {
+        note: 'server + database CPU per event (with PostgreSQL: its backends serving this database)',
+        max_throughput_us_per_event: maxCost,
+        steady_us_per_event: steadyCost,
+        ratio: round(steadyCost / maxCost, 2),
+        target: `<= ${TARGETS.steadyOverMaxCost}`,
+        steady_p99_ms: fixed?.latency_ms.p99,
+        p99_target_ms: `< ${TARGETS.steadyP99Ms}`,
+        statements_per_event: { max_throughput: max?.sql.per_event, steady: fixed?.sql.per_event, replay: rep?.sql.per_event },
+        met: steadyCost / maxCost <= TARGETS.steadyOverMaxCost && (fixed?.latency_ms.p99 ?? Infinity) < TARGETS.steadyP99Ms,
+      },
       relay_vs_ceiling: { relay_events_per_s: max?.events_per_s, ceiling_rows_per_s: ceiling?.rows_per_s, ratio: round(ratio, 3), target: `>= ${TARGETS.relayOverCeiling}`, met: ratio >= TARGETS.relayOverCeiling },
       replay: rep,
       memory: mem,

@@ -12,6 +12,7 @@ import { bridgeDataSourceOptions } from './database/data-source.options.js';
 import { RepositoriesModule } from './database/repositories.module.js';
 import { HealthController } from './health/health.controller.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RepliesModule } from './replies/replies.module.js';
 
 export interface BridgeAppModuleOptions {
@@ -30,6 +31,7 @@ export class BridgeAppModule {
         BridgeConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
         TypeOrmModule.forRootAsync({ useFactory: () => bridgeDataSourceOptions(config) }),
+        MetricsModule,
         RepositoriesModule,
         IntegrationsModule,
         RepliesModule,

@@ -183,7 +183,7 @@ describe('bridge: Chatwoot → WhatsApp', () => {
     const other = stack.chatwoot.addInbox('Other inbox');
     const otherConversation = stack.chatwoot.addConversation(other.id, { phoneNumber: `+${phone(33)}` });
     const foreign = await stack.chatwoot.agentReply(otherConversation.id, { content: 'other inbox', url });
-    const status = await stack.chatwoot.deliverWebhook(c.inboxId, { event: 'conversation_status_changed', id: c.conversationId, status: 'resolved' });
+    const status = await stack.chatwoot.deliverWebhook(c.inboxId, { event: 'conversation_updated', id: c.conversationId, status: 'resolved' });
     for (const r of [note, activity, incoming, own, foreign]) answers.push(...r.deliveries.map((d) => `${d.status} ${JSON.parse(d.responseText!).reason}`));
     answers.push(...status.map((d) => `${d.status} ${JSON.parse(d.responseText!).reason}`));
     expect(answers).toEqual([
@@ -192,7 +192,7 @@ describe('bridge: Chatwoot → WhatsApp', () => {
       '200 message_type incoming',
       '200 written by the bridge',
       '200 another inbox',
-      '200 event conversation_status_changed',
+      '200 event conversation_updated',
     ]);
     // The customer's message came back on the webhook too (apiWebhooks), as incoming: ignored.
     await sleep(300);

@@ -18,6 +18,7 @@ const DOT_ENV: Env = {
 interface ComposeService {
   command?: string[];
   environment?: Record<string, string | number | boolean> | string[];
+  healthcheck?: { test: string[] };
 }
 
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as { services: Record<string, ComposeService> };
@@ -76,6 +77,12 @@ describe('docker-compose.yml', () => {
     expect(bridge.env.DATABASE_URL).toBe(ryzeapi.env.DATABASE_URL);
     expect(new URL(ryzeapi.env.BRIDGE_URL!).host).toBe(`${bridge.name}:${bridge.env.PORT}`);
     expect(new URL(ryzeapi.env.BRIDGE_INTERNAL_RYZEAPI_URL!).host).toBe(`${ryzeapi.name}:${ryzeapi.env.PORT}`);
+  });
+
+  it.each(appServices)('%s: its healthcheck asks its own /health/ready (started, not shutting down, database answering)', (_name, service) => {
+    const env = environmentOf(service, DOT_ENV);
+    const test = service.healthcheck?.test.join(' ');
+    expect(test).toContain(`'http://127.0.0.1:${env.PORT}/health/ready'`);
   });
 
   it('a required secret missing from .env stops compose with its name', () => {

@@ -128,5 +128,6 @@ describe('bridge channel: nothing lost under faults', () => {
     expect(client.connections).toBeGreaterThanOrEqual(2 * CUTS_PER_PHASE + 1);
     expect(failedOnce.has(mustFail)).toBe(true);
     expect(handlerFailures).toBe(failedOnce.size);
-  });
+    // Its own timeout: 3,000 messages and a restart on the embedded database of a loaded 2-core machine.
+  }, 180_000);
 });

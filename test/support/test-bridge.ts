@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { createServer, type AddressInfo } from 'node:net';
 import { createBridgeApp } from '../../src/bridge/bridge-app.factory.js';
@@ -89,6 +90,22 @@ export async function startStack(
     },
   };
   return stack;
+}
+
+/**
+ * A stack for the enclosing describe block: started before its tests, checked after each that no
+ * request broke Chatwoot's OpenAPI document, closed after all. Call the returned function in a test.
+ */
+export function useStack(options: Parameters<typeof startStack>[0] = {}): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(options);
+  });
+  afterEach(() => stack?.chatwoot.assertNoViolations());
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return () => stack!;
 }
 
 /** Creates a connected sandbox instance with an active Chatwoot integration; returns its name and integration id. */

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { CLOSE, type ResultFrame, type SendFrame } from '../../shared/protocol/channel.frames.js';
 import { BridgeAppConfig } from '../config/bridge-config.js';
 import type { Integration } from '../integrations/integration.entity.js';
+import { BridgeMetrics } from '../metrics/bridge-metrics.service.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
 import type { RelayStream } from '../relay/relay.stream.js';
 import { RelayService, type EchoHandler, type MessageStatusHandler } from '../relay/relay.service.js';
@@ -33,7 +34,10 @@ export class RyzeApiChannel implements OnApplicationBootstrap, BeforeApplication
     private readonly config: BridgeAppConfig,
     private readonly relay: RelayService,
     private readonly integrations: IntegrationsRepository,
-  ) {}
+    metrics: BridgeMetrics,
+  ) {
+    metrics.useSockets(() => [...this.links.values()].filter((link) => link.connection.open).length);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const integration of await this.integrations.resumable()) await this.open(integration);

@@ -3,6 +3,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from '
 import pLimit, { type LimitFunction } from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeAppConfig } from '../config/bridge-config.js';
+import { BridgeMetrics } from '../metrics/bridge-metrics.service.js';
 import { ChatwootError } from './chatwoot.error.js';
 import { backoffDelay, retryAfterMs } from '../common/backoff.js';
 import type {
@@ -31,7 +32,10 @@ export class ChatwootClient {
   private readonly http: AxiosInstance;
   private readonly limits = new Map<string, LimitFunction>();
 
-  constructor(private readonly config: BridgeAppConfig) {
+  constructor(
+    private readonly config: BridgeAppConfig,
+    private readonly metrics: BridgeMetrics,
+  ) {
     this.http = axios.create({
       timeout: config.chatwoot.timeoutMs,
       maxRedirects: 0,
@@ -88,6 +92,10 @@ export class ChatwootClient {
     return this.call<{ payload: ChatwootConversation[] }>(acc, { method: 'GET', url: `/contacts/${contactId}/conversations` }).then((d) => d?.payload ?? []);
   }
 
+  getConversation(acc: ChatwootAccount, conversationId: number): Promise<ChatwootConversation> {
+    return this.call(acc, { method: 'GET', url: `/conversations/${conversationId}` });
+  }
+
   createConversation(
     acc: ChatwootAccount,
     conversation: { source_id: string; inbox_id: number; contact_id: number; status?: ConversationStatus },
@@ -132,16 +140,21 @@ export class ChatwootClient {
     }
   }
 
+  /** One HTTP request (each 429 retry is one more), counted by Chatwoot's status and timed. */
   private async once<T>(acc: ChatwootAccount, request: AxiosRequestConfig): Promise<T> {
+    const done = this.metrics.chatwootRequest();
     try {
-      const { data } = await this.http.request<T>({
+      const { data, status } = await this.http.request<T>({
         ...request,
         baseURL: `${acc.baseUrl}/api/v1/accounts/${acc.accountId}`,
         headers: { api_access_token: acc.apiToken, Accept: 'application/json' },
       });
+      done(status);
       return data;
     } catch (error) {
-      throw toChatwootError(error, acc.apiToken);
+      const failure = toChatwootError(error, acc.apiToken);
+      done(failure.status);
+      throw failure;
     }
   }
 

@@ -12,6 +12,8 @@ export class BridgeAppConfig {
   dataDir: string;
   encryptionKeys: EncryptionKey[];
   logLevel: string;
+  /** GET /metrics: open, or behind METRICS_TOKEN. */
+  metrics: { token?: string };
   chatwoot: {
     timeoutMs: number;
     /** Calls in flight per Chatwoot installation (base URL). */
@@ -49,6 +51,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeAppConfig {
     dataDir: env.DATA_DIR?.trim() || './data-bridge',
     encryptionKeys,
     logLevel,
+    metrics: { token: env.METRICS_TOKEN?.trim() || undefined },
     chatwoot: {
       timeoutMs: int(env, 'CHATWOOT_TIMEOUT_MS', 15_000, 1),
       maxInFlight: int(env, 'CHATWOOT_MAX_IN_FLIGHT', 16, 1, 1000),

@@ -12,6 +12,13 @@ import { accountOf } from './integration-account.js';
 /** The Chatwoot inbox of an integration is gone (deleted in Chatwoot). */
 export class InboxGoneError extends Error {}
 
+/**
+ * Chatwoot's webhooks say when a conversation is resolved; one can be missed (the bridge was down,
+ * a delivery failed). A conversation not known live for this long, or since the bridge started, is
+ * looked at once before the next message goes to it.
+ */
+export const RECHECK_AFTER_MS = 15 * 60_000;
+
 const digitsOf = (jid: string) => jid.split('@')[0].split(':')[0].replace(/\D/g, '');
 
 /**
@@ -27,8 +34,13 @@ export class ConversationResolver {
   ) {}
 
   async conversationFor(integration: Integration, chat: ChatRef): Promise<number> {
-    const known = await this.chats.find(integration.id, chat.jid);
-    if (known?.conversationId) return known.conversationId;
+    let known = await this.chats.find(integration.id, chat.jid);
+    if (known?.conversationId) {
+      const state = await this.stateOf(integration, known);
+      if (state === 'live') return known.conversationId;
+      if (state === 'gone') await this.forgetConversation(integration, chat.jid);
+      known = state === 'gone' ? null : { ...known, conversationId: 0 };
+    }
     const row: Chat = known ?? (await this.findOrCreateContact(integration, chat));
     if (!known) await this.chats.save(row);
     row.conversationId = await this.findOrOpenConversation(integration, row);
@@ -37,11 +49,35 @@ export class ConversationResolver {
   }
 
   /**
-   * The conversation (or its contact, with it) was deleted in Chatwoot, or resolved: the next
-   * message looks them up again (search before create, so nothing is made twice).
+   * The conversation (or its contact, with it) was deleted in Chatwoot: the next message looks them
+   * up again (search before create, so nothing is made twice).
    */
   async forgetConversation(integration: Integration, jid: string): Promise<void> {
     await this.chats.forget(integration.id, jid);
+  }
+
+  /** Chatwoot says the conversation was resolved: the next message of its chat finds or opens another (SPEC 13.3). */
+  conversationResolved(integration: Integration, conversationId: number): Promise<number> {
+    return this.chats.releaseConversation(integration.id, conversationId);
+  }
+
+  /** Chatwoot says the conversation is open (or pending, snoozed) again: a chat of its contact left without one takes it. */
+  conversationReopened(integration: Integration, conversationId: number, contactId: number): Promise<number> {
+    return this.chats.adoptConversation(integration.id, contactId, conversationId);
+  }
+
+  /** Whether the chat's conversation still takes its messages: known live recently, else asked once. */
+  private async stateOf(integration: Integration, chat: Chat): Promise<'live' | 'resolved' | 'gone'> {
+    if (Date.now() - this.chats.confirmedAt(integration.id, chat.jid) < RECHECK_AFTER_MS) return 'live';
+    try {
+      const conversation = await this.chatwoot.getConversation(accountOf(integration), chat.conversationId);
+      if (conversation.status === 'resolved') return 'resolved';
+    } catch (error) {
+      if (error instanceof ChatwootError && error.status === 404) return 'gone';
+      throw error;
+    }
+    this.chats.confirm(integration.id, chat.jid);
+    return 'live';
   }
 
   private async findOrCreateContact(integration: Integration, chat: ChatRef): Promise<Chat> {

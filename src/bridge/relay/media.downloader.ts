@@ -4,7 +4,7 @@ import { BridgeAppConfig } from '../config/bridge-config.js';
 import type { Attachment } from '../chatwoot/chatwoot.types.js';
 import type { MediaPayload } from '../../shared/protocol/event-data.types.js';
 
-/** The media URL answered 4xx, or the file is too big: retrying will not help. */
+/** The media URL answered 4xx (but 408 and 429, which pass), or the file is too big: retrying will not help. */
 export class MediaUnavailableError extends Error {}
 
 const EXTENSIONS: Record<string, string> = { image: 'jpg', video: 'mp4', audio: 'ogg', document: 'bin' };
@@ -31,7 +31,8 @@ export class MediaDownloader {
     } catch (error) {
       const status = error instanceof AxiosError ? error.response?.status : undefined;
       const tooBig = error instanceof AxiosError && /maxContentLength/.test(error.message);
-      if ((status && status >= 400 && status < 500) || tooBig) {
+      const permanent = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+      if (permanent || tooBig) {
         throw new MediaUnavailableError(tooBig ? 'the file is larger than CHATWOOT_MAX_MEDIA_BYTES' : `its URL answered HTTP ${status}`);
       }
       throw error;

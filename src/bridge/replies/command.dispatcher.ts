@@ -5,6 +5,7 @@ import type { MessageExchangeData } from '../../shared/protocol/event-data.types
 import { RyzeApiChannel } from '../channel/ryzeapi.channel.js';
 import type { Integration } from '../integrations/integration.entity.js';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
+import { BridgeMetrics } from '../metrics/bridge-metrics.service.js';
 import { MessageLinksRepository } from '../relay/message-links.repository.js';
 import { CommandsRepository } from './commands.repository.js';
 import { ReplyNotesService } from './reply-notes.service.js';
@@ -39,6 +40,7 @@ export class CommandDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly links: MessageLinksRepository,
     private readonly notes: ReplyNotesService,
     private readonly integrations: IntegrationsRepository,
+    private readonly metrics: BridgeMetrics,
   ) {}
 
   /** Before the channel opens its sockets (at application bootstrap): no `hello` can come first. */
@@ -51,6 +53,7 @@ export class CommandDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.channel.onResult((integrationId, frame) => void this.onResult(integrationId, frame).catch((error) => this.warn(integrationId, error)));
     this.channel.onEcho((integration, data) => this.onEcho(integration, data));
     this.channel.onMessageStatus((integration, data) => this.notes.statusError(integration, data));
+    this.metrics.usePendingCommands(() => this.commands.countPending());
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS).unref();
   }
 

@@ -44,6 +44,11 @@ export class CommandsRepository {
     return this.db.getRepository(Command).find({ where: { integrationId, state: 'pending' }, order: { chatwootMessageId: 'ASC', position: 'ASC' } });
   }
 
+  /** Commands still to send, of every integration. */
+  countPending(): Promise<number> {
+    return this.db.getRepository(Command).countBy({ state: 'pending' });
+  }
+
   /** Failed commands whose private note is still to be written. */
   toNote(integrationId: string): Promise<Command[]> {
     return this.db.getRepository(Command).find({ where: { integrationId, state: 'note' }, order: { position: 'ASC' } });

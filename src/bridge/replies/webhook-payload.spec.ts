@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
-import { agentReplyOf } from './webhook-payload.js';
+import { agentReplyOf, statusChangeOf } from './webhook-payload.js';
 import { signatureProblem } from './webhook-signature.js';
 
 const reply = (over: Record<string, unknown> = {}) => ({
@@ -71,5 +71,34 @@ describe('signatureProblem', () => {
     expect(signatureProblem('s3cret', { signature: sign('s3cret', String(now + 301)), timestamp: String(now + 301) }, body, now)).toMatch(/5 minutes/);
     expect(signatureProblem('s3cret', { timestamp: ts }, body, now)).toMatch(/not signed/);
     expect(signatureProblem('s3cret', { signature: sign('s3cret', ts) }, body, now)).toMatch(/not signed/);
+  });
+});
+
+describe('statusChangeOf', () => {
+  const change = (over: Record<string, unknown> = {}) => ({
+    event: 'conversation_status_changed',
+    id: 7,
+    inbox_id: 5,
+    status: 'resolved',
+    meta: { sender: { id: 11, identifier: '5511999999999@s.whatsapp.net' } },
+    changed_attributes: [{ status: { previous_value: 'open', current_value: 'resolved' } }],
+    ...over,
+  });
+
+  it("reads Chatwoot's body: conversation, status, contact", () => {
+    expect(statusChangeOf(change(), 5)).toEqual({ conversationId: 7, status: 'resolved', contactId: 11 });
+    expect(statusChangeOf(change({ status: 'open', meta: null }), 5)).toEqual({ conversationId: 7, status: 'open' });
+  });
+
+  it('the conversation status wins over changed_attributes, which stands in when it is missing', () => {
+    expect(statusChangeOf(change({ status: 'open' }), 5)).toMatchObject({ status: 'open' });
+    expect(statusChangeOf(change({ status: undefined }), 5)).toMatchObject({ status: 'resolved' });
+  });
+
+  it('ignores other inboxes and bodies without a conversation or a known status', () => {
+    expect(statusChangeOf(change({ inbox_id: 6 }), 5)).toEqual({ ignored: 'another inbox' });
+    expect(statusChangeOf(change({ inbox_id: '5' }), 5)).toEqual({ ignored: 'another inbox' });
+    expect(statusChangeOf(change({ id: '7' }), 5)).toEqual({ ignored: 'no conversation id' });
+    expect(statusChangeOf(change({ status: 'closed', changed_attributes: null }), 5)).toEqual({ ignored: 'no conversation status' });
   });
 });

@@ -1,7 +1,15 @@
-/** The parts of Chatwoot's `message_created` inbox webhook body the bridge reads (SPEC 13.4). */
+/**
+ * The parts of Chatwoot's inbox webhook bodies the bridge reads (SPEC 13.4): `message_created`
+ * (Message#webhook_data), and `conversation_status_changed` (Conversation#webhook_data, whose `id`
+ * is the conversation's, with `inbox_id`, `status`, `meta.sender` and `changed_attributes`).
+ */
 export interface ChatwootWebhookBody {
   event?: unknown;
   id?: unknown;
+  status?: unknown;
+  inbox_id?: unknown;
+  meta?: { sender?: { id?: unknown } | null } | null;
+  changed_attributes?: unknown;
   content?: unknown;
   message_type?: unknown;
   private?: unknown;
@@ -66,4 +74,30 @@ export function agentReplyOf(body: ChatwootWebhookBody, inboxId: number, account
     ...(isId(inReplyTo) && { inReplyTo }),
     contact: { identifier: text(contact?.identifier), phoneNumber: text(contact?.phone_number) },
   };
+}
+
+/** A conversation's status changed in Chatwoot (`conversation_status_changed`). */
+export interface StatusChange {
+  conversationId: number;
+  status: 'open' | 'resolved' | 'pending' | 'snoozed';
+  /** Its contact, when Chatwoot names it (`meta.sender.id`). */
+  contactId?: number;
+}
+
+const STATUSES = new Set<unknown>(['open', 'resolved', 'pending', 'snoozed']);
+
+/**
+ * The status change in a `conversation_status_changed` body, or why it is not one to act on. The
+ * conversation's `status` (its status when Chatwoot built the body) wins over `changed_attributes`.
+ */
+export function statusChangeOf(body: ChatwootWebhookBody, inboxId: number): StatusChange | { ignored: string } {
+  if (body.inbox_id !== inboxId) return { ignored: 'another inbox' };
+  if (!isId(body.id)) return { ignored: 'no conversation id' };
+  const changed = Array.isArray(body.changed_attributes)
+    ? (body.changed_attributes as { status?: { current_value?: unknown } }[]).find((c) => c?.status)?.status?.current_value
+    : undefined;
+  const status = STATUSES.has(body.status) ? body.status : changed;
+  if (!STATUSES.has(status)) return { ignored: 'no conversation status' };
+  const contactId = body.meta?.sender?.id;
+  return { conversationId: body.id, status: status as StatusChange['status'], ...(isId(contactId) && { contactId }) };
 }

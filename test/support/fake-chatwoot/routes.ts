@@ -30,7 +30,8 @@ export interface RouteEvents {
   inboxCreated(inbox: InboxRecord): void;
   messageCreated(message: MessageRecord): void;
   conversationCreated(conversation: ConversationRecord): void;
-  conversationStatusChanged(conversation: ConversationRecord): void;
+  /** After the status changed (Conversation#notify_status_change): `previous` is the status before. */
+  conversationStatusChanged(conversation: ConversationRecord, previous: ConversationStatus): void;
 }
 
 interface Route {
@@ -252,9 +253,9 @@ export class ApplicationApi {
     const conversation = this.conversation(ctx);
     const requested = ctx.body?.status as ConversationStatus | undefined;
     const next = requested ?? (conversation.status === 'open' ? 'resolved' : 'open');
-    const changed = next !== conversation.status;
+    const previous = conversation.status;
     conversation.status = next;
-    if (changed) this.events.conversationStatusChanged(conversation);
+    if (next !== previous) this.events.conversationStatusChanged(conversation, previous);
     return { status: 200, body: { meta: {}, payload: { success: true, current_status: next, conversation_id: conversation.id } } };
   }
 
@@ -275,6 +276,7 @@ export class ApplicationApi {
 
   private createMessage(ctx: RouteContext): RouteResult {
     const conversation = this.conversation(ctx);
+    const statusBefore = conversation.status;
     const body = ctx.body ?? {};
     const messageType = body.message_type ?? 'outgoing';
     const sender = messageType === 'incoming' ? ({ type: 'contact', id: conversation.contactId } as const) : ({ type: 'user', id: ctx.user.id } as const);
@@ -293,6 +295,8 @@ export class ApplicationApi {
       ctx.files,
     );
     this.events.messageCreated(message);
+    // An incoming message reopened a resolved conversation: Chatwoot posts that change too.
+    if (conversation.status !== statusBefore) this.events.conversationStatusChanged(conversation, statusBefore);
     return { status: 200, body: this.views.message(message) };
   }
 }

@@ -8,7 +8,7 @@ import { parseBody, readBody } from './request-body.js';
 import { RequestChecker } from './request-checker.js';
 import { ApplicationApi, type RouteContext } from './routes.js';
 import { FakeChatwootStore } from './store.js';
-import type { AccountRecord, ContactRecord, ConversationRecord, InboxRecord, MediaFile, MessageRecord, MessageType, Role } from './types.js';
+import type { AccountRecord, ContactRecord, ConversationRecord, ConversationStatus, InboxRecord, MediaFile, MessageRecord, MessageType, Role } from './types.js';
 import { ChatwootViews } from './views.js';
 import { WebhookSender, type DeliveryAttempt, type DeliveryOptions } from './webhooks.js';
 
@@ -18,7 +18,7 @@ export interface FakeChatwootOptions {
   /**
    * Post the inbox webhooks Chatwoot posts for what is created through the API: `message_created`
    * for incoming and outgoing messages (the bridge's own included), `conversation_created`,
-   * `conversation_status_changed`. Default true, as Chatwoot does.
+   * `conversation_status_changed` and `conversation_updated`. Default true, as Chatwoot does.
    */
   apiWebhooks?: boolean;
   /**
@@ -119,7 +119,7 @@ export class FakeChatwoot {
       },
       messageCreated: (message) => this.onApiMessage(message),
       conversationCreated: (conversation) => this.onApiConversation('conversation_created', conversation),
-      conversationStatusChanged: (conversation) => this.onApiConversation('conversation_status_changed', conversation),
+      conversationStatusChanged: (conversation, previous) => this.onApiStatusChange(conversation, previous),
     });
     const account = this.store.createAccount('Acme Support');
     this.accountId = account.id;
@@ -245,6 +245,22 @@ export class FakeChatwoot {
     const payload = this.views.messageCreatedWebhook(message);
     const deliveries = input.deliver === false ? [] : await this.deliverWebhook(message.inboxId, payload, input);
     return { message, payload, deliveries };
+  }
+
+  /**
+   * An agent changes the conversation's status in Chatwoot (e.g. resolves it): stored, then posted as
+   * Chatwoot posts it, `conversation_status_changed` then `conversation_updated`, both with
+   * `changed_attributes`. Returns their deliveries (none when the status was already that one).
+   */
+  async changeStatus(conversationId: number, status: ConversationStatus, delivery: DeliveryOptions = {}): Promise<DeliveryAttempt[]> {
+    const conversation = this.store.conversations.get(conversationId);
+    if (!conversation) throw new Error(`fake Chatwoot: no conversation ${conversationId}`);
+    const previous = conversation.status;
+    if (previous === status) return [];
+    conversation.status = status;
+    const deliveries: DeliveryAttempt[] = [];
+    for (const body of this.views.statusChangeWebhooks(conversation, previous)) deliveries.push(...(await this.deliverWebhook(conversation.inboxId, body, delivery)));
+    return deliveries;
   }
 
   /** Posts any body to the inbox's webhook URL as Chatwoot would (signed when the inbox has a secret). */
@@ -416,6 +432,11 @@ export class FakeChatwoot {
 
   private onApiConversation(event: string, conversation: ConversationRecord): void {
     if (this.apiWebhooks) this.postLater(conversation.inboxId, () => this.views.conversationWebhook(event, conversation));
+  }
+
+  private onApiStatusChange(conversation: ConversationRecord, previous: ConversationStatus): void {
+    if (!this.apiWebhooks) return;
+    for (const body of this.views.statusChangeWebhooks(conversation, previous)) this.postLater(conversation.inboxId, () => body);
   }
 
   /** Chatwoot posts from a background job, after the API call has answered. */

@@ -245,6 +245,12 @@ export class ChatwootViews {
     };
   }
 
+  /** What Chatwoot posts when a conversation's status changed (Conversation#notify_status_change, then #notify_conversation_updation). */
+  statusChangeWebhooks(conversation: ConversationRecord, previous: string): Record<string, unknown>[] {
+    const changes = { status: [previous, conversation.status] as [unknown, unknown] };
+    return [this.conversationWebhook('conversation_status_changed', conversation, changes), this.conversationWebhook('conversation_updated', conversation, changes)];
+  }
+
   /** The `message_created` webhook body: Message#webhook_data plus `event`. */
   messageCreatedWebhook(message: MessageRecord): Record<string, unknown> {
     const conversation = this.store.conversations.get(message.conversationId)!;
@@ -271,8 +277,14 @@ export class ChatwootViews {
     return body;
   }
 
-  /** `conversation_created` / `conversation_status_changed` webhook bodies. */
-  conversationWebhook(event: string, conversation: ConversationRecord): Record<string, unknown> {
-    return { ...this.conversationWebhookData(conversation), event };
+  /**
+   * `conversation_created`, `conversation_status_changed` and `conversation_updated` webhook bodies
+   * (WebhookListener): Conversation#webhook_data plus `event`, and for the last two
+   * `changed_attributes` as BaseListener#extract_changed_attributes gives them.
+   */
+  conversationWebhook(event: string, conversation: ConversationRecord, changes?: Record<string, [unknown, unknown]>): Record<string, unknown> {
+    const body: Record<string, unknown> = { ...this.conversationWebhookData(conversation), event };
+    if (changes) body.changed_attributes = Object.entries(changes).map(([key, [previous, current]]) => ({ [key]: { previous_value: previous, current_value: current } }));
+    return body;
   }
 }

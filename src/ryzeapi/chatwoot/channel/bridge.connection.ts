@@ -18,13 +18,17 @@ export interface ConnectionDeps {
 }
 
 const READ_PAGE = 1000;
+/** Events appended while the window was full, kept to be sent from memory (beyond: read back later). */
+const HELD_MAX = 2000;
 /** How often a throttled socket is looked at (to resume it, or to close it when it stays stuck). */
 const THROTTLE_CHECK_MS = 50;
 
 /**
  * One bridge socket: sends `hello`, then every stored event after the acknowledged cursor, keeping
- * at most `window` unacknowledged events in flight. Fresh events are handed over from memory when
- * the socket is caught up, and read back from the outbox otherwise.
+ * at most `window` unacknowledged events in flight. Fresh events are handed over from memory: at
+ * once when the window has room, or held (up to HELD_MAX) until acks make room. The outbox is read
+ * only for what memory does not have: the backlog at connect, and events beyond what was held.
+ * It is not read when every stored event is known to be sent (no statements that find nothing).
  *
  * Backpressure: when the unsent data (ws's buffer plus the commands waiting here) passes
  * `maxBufferedBytes`, the socket stops being read and gets no more events; it resumes once that is
@@ -34,6 +38,14 @@ export class BridgeConnection {
   private readonly logger = new Logger(BridgeConnection.name);
   private lastSent: number;
   private lastAcked: number;
+  /**
+   * The highest seq known to be stored. Unknown (infinite) until a read comes back short: events
+   * stored before this socket registered reach it only through the outbox.
+   */
+  private stored = Number.MAX_SAFE_INTEGER;
+  /** Consecutive events appended and not yet sent, from held[heldStart]. */
+  private held: OutboxEvent[] = [];
+  private heldStart = 0;
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
@@ -65,20 +77,57 @@ export class BridgeConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Events just stored: sent from memory when they are next in line and the window has room. */
+  /** Events just stored (consecutive seqs): sent from memory, now or once the window has room. */
   appended(events: OutboxEvent[]): void {
-    if (this.pumping || events[0]?.seq !== this.lastSent + 1) {
-      void this.pump();
-      return;
-    }
-    const room = this.deps.window - (this.lastSent - this.lastAcked);
-    let sent = 0;
-    for (; sent < events.length && sent < room && !this.throttled; sent++) this.sendEvent(events[sent]);
-    if (sent < events.length) void this.pump();
+    if (!events.length) return;
+    const last = events[events.length - 1].seq;
+    if (this.stored === Number.MAX_SAFE_INTEGER || last > this.stored) this.stored = last;
+    this.hold(events);
+    if (!this.pumping && this.nextHeld()?.seq === this.lastSent + 1) this.sendHeld();
+    if (this.lastSent < this.stored) void this.pump();
   }
 
-  /** Reads what was stored since the last event sent (events appended by another node). */
-  wake(): void {
+  private hold(events: OutboxEvent[]): void {
+    const holding = this.nextHeld() !== undefined;
+    const tail = holding ? this.held[this.held.length - 1].seq : this.lastSent;
+    if (events[0].seq !== tail + 1) {
+      // Not next to what is held (some were not kept): these are read back later, unless nothing
+      // is held, then memory starts over from them (what lies before them is read back).
+      if (holding || events[0].seq <= tail) return;
+      this.held = [];
+      this.heldStart = 0;
+    }
+    if (this.held.length - this.heldStart + events.length > HELD_MAX) return;
+    for (const event of events) this.held.push(event);
+  }
+
+  private nextHeld(): OutboxEvent | undefined {
+    while (this.heldStart < this.held.length && this.held[this.heldStart].seq <= this.lastSent) this.heldStart++;
+    if (this.heldStart === this.held.length && this.heldStart) {
+      this.held = [];
+      this.heldStart = 0;
+    }
+    return this.held[this.heldStart];
+  }
+
+  /** Sends held events that are next in line, as far as the window and backpressure allow. */
+  private sendHeld(): void {
+    for (let next = this.nextHeld(); next?.seq === this.lastSent + 1 && this.room() > 0 && !this.throttled && this.open; next = this.nextHeld()) {
+      this.sendEvent(next);
+    }
+  }
+
+  private room(): number {
+    return this.deps.window - (this.lastSent - this.lastAcked);
+  }
+
+  /**
+   * Events up to `seq` were stored by another node (unknown how far, when not given: after lost
+   * notifications): they are read from the outbox.
+   */
+  wake(seq?: number): void {
+    if (seq === undefined) this.stored = Number.MAX_SAFE_INTEGER;
+    else if (this.stored !== Number.MAX_SAFE_INTEGER && seq > this.stored) this.stored = seq;
     void this.pump();
   }
 
@@ -95,15 +144,19 @@ export class BridgeConnection {
     try {
       do {
         this.pumpAgain = false;
-        while (this.open && !this.throttled) {
-          const room = this.deps.window - (this.lastSent - this.lastAcked);
-          if (room <= 0) break;
-          const events = await this.deps.read(this.lastSent, Math.min(room, READ_PAGE));
+        while (this.open && !this.throttled && this.room() > 0) {
+          this.sendHeld();
+          if (this.throttled || this.room() <= 0 || this.lastSent >= this.stored) break;
+          // Read only up to what memory holds.
+          const heldFrom = this.nextHeld()?.seq;
+          const storedBefore = this.stored;
+          const limit = Math.min(this.room(), READ_PAGE, (heldFrom ?? Infinity) - this.lastSent - 1);
+          const events = await this.deps.read(this.lastSent, limit);
           for (const event of events) {
             if (this.throttled) break;
             if (event.seq > this.lastSent) this.sendEvent(event);
           }
-          if (events.length < Math.min(room, READ_PAGE)) break;
+          if (events.length < limit && !this.throttled) this.readShort(heldFrom, storedBefore);
         }
       } while (this.pumpAgain && this.open);
     } catch (error) {
@@ -112,6 +165,17 @@ export class BridgeConnection {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * A read found less than it asked for. Everything known when it was issued was stored before, so
+   * what it did not find is not in the outbox (retention dropped it): skip to what memory holds, or
+   * note that nothing more is stored. What became known meanwhile is read again.
+   */
+  private readShort(heldFrom: number | undefined, storedBefore: number): void {
+    const next = this.nextHeld();
+    if (next && next.seq === heldFrom && next.seq > this.lastSent + 1) this.lastSent = next.seq - 1;
+    else if (!next && this.stored === storedBefore) this.stored = this.lastSent;
   }
 
   /** Built as text: a payload read back from the outbox is sent as stored, with no parse and stringify. */

@@ -55,11 +55,13 @@ export class BridgeGateway implements OnApplicationBootstrap, BeforeApplicationS
     this.heartbeat = setInterval(() => this.hub.sweep(), this.config.channel.heartbeatMs).unref();
   }
 
-  beforeApplicationShutdown(): void {
+  /** Acks still waiting for their coalesced write are stored here: the database may close in the next phase. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.server?.off('upgrade', this.onUpgrade);
     clearInterval(this.heartbeat);
     this.hub.closeAll(CLOSE.shutdown, 'server shutting down');
+    await this.hub.acksSettled();
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

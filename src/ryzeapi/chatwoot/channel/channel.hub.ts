@@ -4,8 +4,16 @@ import { CLOSE } from '../../../shared/protocol/channel.frames.js';
 import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
 
 /**
+ * How long an ack may wait before it is stored. Acks within that time are stored together: one
+ * cursor write, and one delete of the acked rows, instead of one per ack. An ack not yet stored when
+ * the process dies only means those events are delivered again (the bridge drops seqs it has seen).
+ */
+export const ACK_DELAY_MS = 20;
+
+/**
  * The live bridge sockets, one per instance, and the acknowledged cursors they move. Cursor writes
- * are coalesced per instance: while one is under way, later acks only raise the next value.
+ * are coalesced per instance: at most one every ACK_DELAY_MS, and while one is under way, later
+ * acks only raise the next value. A new socket's hello, and shutdown, wait for them (acksSettled).
  */
 @Injectable()
 export class ChannelHub implements OnApplicationShutdown {
@@ -13,6 +21,10 @@ export class ChannelHub implements OnApplicationShutdown {
   private readonly connections = new Map<string, BridgeConnection>();
   private readonly ackTarget = new Map<string, number>();
   private readonly ackWrites = new Map<string, Promise<void>>();
+  /** Ends the wait before an instance's next cursor write (so that it is written now). */
+  private readonly ackWaits = new Map<string, () => void>();
+  /** Instances whose acks someone waits for: written without delay until they are all stored. */
+  private readonly ackUrgent = new Set<string>();
 
   constructor(private readonly outbox: OutboxRepository) {}
 
@@ -47,8 +59,8 @@ export class ChannelHub implements OnApplicationShutdown {
   }
 
   /** Events were stored elsewhere (another node): the socket reads them from the outbox. */
-  wake(instanceId: string): void {
-    this.connections.get(instanceId)?.wake();
+  wake(instanceId: string, seq: number): void {
+    this.connections.get(instanceId)?.wake(seq);
   }
 
   wakeAll(): void {
@@ -84,21 +96,28 @@ export class ChannelHub implements OnApplicationShutdown {
     if (!this.ackWrites.has(instanceId)) this.ackWrites.set(instanceId, this.writeAcks(instanceId));
   }
 
-  /** The last acks are stored before the database closes (the sockets closed before). */
+  /** Acks that came after the gateway's shutdown settled them (it stores the others while the database is surely open). */
   onApplicationShutdown(): Promise<void> {
     return this.acksSettled();
   }
 
-  /** Resolves once every ack received so far is stored. */
+  /** Resolves once every ack received so far is stored (written now, without waiting for the delay). */
   async acksSettled(instanceId?: string): Promise<void> {
-    const writes = instanceId ? [this.ackWrites.get(instanceId)] : [...this.ackWrites.values()];
-    await Promise.all(writes);
+    const ids = instanceId ? [instanceId] : [...this.ackWrites.keys()];
+    for (const id of ids) {
+      if (!this.ackWrites.has(id)) continue;
+      this.ackUrgent.add(id);
+      this.ackWaits.get(id)?.();
+    }
+    await Promise.all(ids.map((id) => this.ackWrites.get(id)));
   }
 
   private async writeAcks(instanceId: string): Promise<void> {
     let written = -1;
     try {
       for (let target = this.ackTarget.get(instanceId)!; target > written; target = this.ackTarget.get(instanceId)!) {
+        await this.delay(instanceId);
+        target = this.ackTarget.get(instanceId)!;
         await this.outbox.ack(instanceId, target);
         written = target;
       }
@@ -107,6 +126,20 @@ export class ChannelHub implements OnApplicationShutdown {
     } finally {
       this.ackWrites.delete(instanceId);
       this.ackTarget.delete(instanceId);
+      this.ackWaits.delete(instanceId);
+      this.ackUrgent.delete(instanceId);
     }
+  }
+
+  private delay(instanceId: string): Promise<void> {
+    if (this.ackUrgent.has(instanceId)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ACK_DELAY_MS);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.ackWaits.set(instanceId, done);
+    }).finally(() => this.ackWaits.delete(instanceId));
   }
 }

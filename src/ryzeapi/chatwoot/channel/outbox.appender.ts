@@ -8,6 +8,14 @@ import { ChannelCluster } from './cluster/channel-cluster.js';
 import { OutboxRepository, type CommandSent } from './outbox.repository.js';
 
 const BATCH = 1000;
+/**
+ * At most one write per instance every APPEND_INTERVAL_MS (unless a full batch waits): at a steady
+ * rate, events arriving just after a write wait a few milliseconds and are stored together, instead
+ * of one statement each. The first event after a quiet spell is written at once.
+ */
+export const APPEND_INTERVAL_MS = 10;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One publication: the events one engine action produced, stored in one write. */
 interface Pending {
@@ -46,14 +54,17 @@ function commandSend(events: EngineEvent[]): CommandSent | undefined {
 
 /**
  * Appends engine events of instances with an integration to their outbox, in publication order.
- * Events that arrive while a write is under way are written together in the next one (group
- * commit), so the rate follows the database's batch speed rather than its round-trip time.
+ * Events that arrive while a write is under way, or within APPEND_INTERVAL_MS of the previous write,
+ * are written together in the next one (group commit), so the rate follows the database's batch
+ * speed rather than its round-trip time, and a steady trickle costs a statement per few events.
  */
 @Injectable()
 export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxAppender.name);
   private readonly queues = new Map<string, Pending[]>();
   private readonly flushing = new Map<string, Promise<void>>();
+  /** When each instance's last write started (performance.now()). */
+  private readonly lastWrite = new Map<string, number>();
   /** Per instance: whether it has an integration and whether it ignores groups (null: none). */
   private readonly settings = new Map<string, Promise<{ ignoreGroups: boolean } | null>>();
   private unsubscribe?: () => void;
@@ -104,6 +115,9 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private async drain(instanceId: string): Promise<void> {
     try {
       for (let queue = this.queues.get(instanceId); queue?.length; queue = this.queues.get(instanceId)) {
+        const wait = (this.lastWrite.get(instanceId) ?? -Infinity) + APPEND_INTERVAL_MS - performance.now();
+        if (wait > 0 && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) await sleep(wait);
+        this.lastWrite.set(instanceId, performance.now());
         const batch = takeBatch(queue);
         try {
           const wanted = await this.filter(instanceId, batch);

@@ -100,7 +100,7 @@ export class ChannelCluster implements OnModuleInit {
   private async onMessage(message: ClusterMessage): Promise<void> {
     switch (message.kind) {
       case 'events':
-        return this.hub.wake(message.instance);
+        return this.hub.wake(message.instance, message.seq);
       case 'deleted':
         this.owned.delete(message.instance);
         return this.hub.close(message.instance, CLOSE.deleted, 'integration deleted');
