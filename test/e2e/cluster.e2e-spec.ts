@@ -3,7 +3,9 @@
  * PostgreSQL database. PGlite serves one node only: without TEST_DATABASE_URL these are skipped.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ChannelOwnersRepository } from '../../src/ryzeapi/chatwoot/channel/cluster/channel-owners.repository.js';
 import { CommandExecutor } from '../../src/ryzeapi/chatwoot/channel/command.executor.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
 import { ClusterBus } from '../../src/ryzeapi/cluster/cluster-bus.js';
@@ -141,6 +143,28 @@ describeCluster('two nodes on one PostgreSQL (SPEC 14)', () => {
     const second = await openRaw(on(a, target), bridge.token, sockets);
     expect((await within('the 4409 on node B', first.closed)).code).toBe(4409);
     expect(second.open).toBe(true);
+  });
+
+  it('gives two first claims at the same moment distinct epochs, and the later one the node it takes over from', async () => {
+    const target = await createIntegration(a, 'cl-claims', { token });
+    const owners = [a, b].map((node) => node.app.get(ChannelOwnersRepository));
+    for (let round = 0; round < 20; round++) {
+      await owners[0].forget(target.id);
+      const [first, second] = await Promise.all([
+        owners[0].claim(target.id, 'node-a', randomUUID()),
+        owners[1].claim(target.id, 'node-b', randomUUID()),
+      ]);
+      const [earlier, later] = first.epoch < second.epoch ? [first, second] : [second, first];
+      expect(earlier.previousNode).toBeNull();
+      expect(later.previousNode).toBe(earlier === first ? 'node-a' : 'node-b');
+    }
+    // Epochs only grow, even across a forgotten row.
+    await owners[0].forget(target.id);
+    const again = await owners[0].claim(target.id, 'node-a', randomUUID());
+    const before = await owners[1].claim(target.id, 'node-b', randomUUID());
+    expect(before.epoch).toBeGreaterThan(again.epoch);
+    expect(again.epoch).toBeGreaterThan(40);
+    await owners[0].forget(target.id);
   });
 
   it('closes the socket held by node B with 4410 when the integration is deleted through node A', async () => {

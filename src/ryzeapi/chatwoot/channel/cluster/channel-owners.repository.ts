@@ -13,16 +13,25 @@ export interface Claim {
 export class ChannelOwnersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Makes `connectionId` the owner; the epoch grows by one per claim, so the newest claim wins everywhere. */
+  /**
+   * Makes `connectionId` the owner with a new epoch (from a sequence: the newest claim wins
+   * everywhere, even after the row was released), and names the node it takes over from. Two first
+   * claims at once: the one whose insert loses reads the winner's row and takes over from it.
+   */
   async claim(instanceId: string, nodeId: string, connectionId: string): Promise<Claim> {
-    const [row] = await this.db.query(
-      `WITH previous AS (SELECT node_id FROM chatwoot_channel_owners WHERE instance_id = $1 FOR UPDATE)
-       INSERT INTO chatwoot_channel_owners AS o (instance_id, node_id, connection_id, epoch) VALUES ($1, $2, $3, 1)
-       ON CONFLICT (instance_id) DO UPDATE SET node_id = EXCLUDED.node_id, connection_id = EXCLUDED.connection_id, epoch = o.epoch + 1, claimed_at = now()
-       RETURNING o.epoch, (SELECT node_id FROM previous) AS previous_node`,
-      [instanceId, nodeId, connectionId],
-    );
-    return { epoch: Number(row.epoch), previousNode: row.previous_node ?? null };
+    return this.db.transaction(async (tx) => {
+      for (;;) {
+        const [previous] = await tx.query(`SELECT node_id FROM chatwoot_channel_owners WHERE instance_id = $1 FOR UPDATE`, [instanceId]);
+        // An upsert in both cases (TypeORM answers a plain UPDATE with [rows, count], not rows).
+        const [row] = await tx.query(
+          `INSERT INTO chatwoot_channel_owners AS o (instance_id, node_id, connection_id, epoch) VALUES ($1, $2, $3, nextval('chatwoot_channel_epoch_seq'))
+            ON CONFLICT (instance_id) DO ${previous ? `UPDATE SET node_id = EXCLUDED.node_id, connection_id = EXCLUDED.connection_id, epoch = EXCLUDED.epoch, claimed_at = now()` : 'NOTHING'}
+            RETURNING o.epoch`,
+          [instanceId, nodeId, connectionId],
+        );
+        if (row) return { epoch: Number(row.epoch), previousNode: (previous?.node_id as string | undefined) ?? null };
+      }
+    });
   }
 
   async release(instanceId: string, connectionId: string): Promise<void> {
