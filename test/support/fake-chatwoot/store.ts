@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { registerSecret } from '../leak-guard.js';
 import type {
   AccountRecord,
   AttachmentRecord,
@@ -66,6 +67,7 @@ export class FakeChatwootStore {
 
   createInbox(accountId: number, name: string, webhookUrl: string): InboxRecord {
     validateInboxName(name);
+    registerWebhookSecret(webhookUrl);
     const id = this.nextId('inbox');
     const inbox: InboxRecord = {
       id,
@@ -87,6 +89,7 @@ export class FakeChatwootStore {
     if (changes.name !== undefined) validateInboxName(changes.name);
     if (changes.name !== undefined) inbox.name = changes.name;
     if (changes.webhookUrl !== undefined) inbox.webhookUrl = changes.webhookUrl;
+    if (changes.webhookUrl !== undefined) registerWebhookSecret(changes.webhookUrl);
     if (changes.enableAutoAssignment !== undefined) inbox.enableAutoAssignment = changes.enableAutoAssignment;
   }
 
@@ -232,4 +235,10 @@ function validateInboxName(name: string): void {
 export function fileTypeOf(contentType: string): AttachmentRecord['fileType'] {
   const kind = contentType.split('/')[0];
   return kind === 'image' || kind === 'audio' || kind === 'video' ? kind : 'file';
+}
+
+/** The last path segment of a webhook URL is the bridge's per-integration secret: no log line or body may show it. */
+function registerWebhookSecret(webhookUrl: string): void {
+  const secret = URL.canParse(webhookUrl) ? new URL(webhookUrl).pathname.split('/').pop() : undefined;
+  if (secret && secret.length >= 16) registerSecret(secret);
 }
