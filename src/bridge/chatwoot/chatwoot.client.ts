@@ -4,6 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeAppConfig } from '../config/bridge-config.js';
 import { BridgeMetrics } from '../metrics/bridge-metrics.service.js';
+import { scrubSecrets } from '../../shared/text/secret-scrubber.js';
 import { ChatwootError } from './chatwoot.error.js';
 import { backoffDelay, retryAfterMs } from '../common/backoff.js';
 import type {
@@ -165,8 +166,9 @@ export class ChatwootClient {
   }
 }
 
-function toChatwootError(error: unknown, token: string): ChatwootError {
-  const scrub = (text: string) => (token ? text.split(token).join('[REDACTED]') : text).slice(0, 500);
+export function toChatwootError(error: unknown, token: string): ChatwootError {
+  // Scrubbed before the cut, in any case or encoding (the shared scrubber), so no part of the token survives.
+  const scrub = (text: string) => scrubSecrets(text, [token]).slice(0, 500);
   if (!(error instanceof AxiosError)) return new ChatwootError(0, scrub(String((error as Error)?.message ?? error)));
   const response = error.response;
   if (!response) return new ChatwootError(0, scrub(error.code ?? error.message));
