@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { log, nowMs, round } from './stats.js';
 
 export interface SqlPhase {
@@ -19,12 +19,13 @@ export function traceQueries(db: DataSource, mode: string | undefined): { take()
   let statements = 0;
   const original = db.query.bind(db);
   let chain: Promise<unknown> = Promise.resolve();
-  (db as { query: unknown }).query = async (sql: string, params?: unknown[]) => {
+  // The query runner is passed on: a transaction's statements must run on its own connection.
+  (db as { query: unknown }).query = async (sql: string, params?: unknown[], runner?: QueryRunner) => {
     statements++;
-    if (!detailed) return original(sql, params);
+    if (!detailed) return original(sql, params, runner);
     const kind = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
     let t = 0;
-    const run = () => ((t = nowMs()), original(sql, params));
+    const run = () => ((t = nowMs()), original(sql, params, runner));
     const pending = serial ? chain.then(run, run) : run();
     if (serial) chain = pending.catch(() => undefined);
     const result = await pending;
