@@ -13,6 +13,10 @@ import { HTTP_LOGGER } from '../shared/logging/logger.module.js';
 import { PinoLogger } from '../shared/logging/pino.logger.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { Metrics } from './metrics/metrics.service.js';
+import { BRIDGE_PATH } from './chatwoot/channel/bridge.gateway.js';
+import { BridgeHandshake } from './chatwoot/channel/bridge.handshake.js';
+import { parseBridgeMessage } from './chatwoot/channel/bridge-message.parser.js';
+import { ChannelWsAdapter } from './chatwoot/channel/channel-ws.adapter.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
@@ -39,5 +43,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(methodNotAllowed(app));
   app.use(jsonBodyParser('1mb'));
   SwaggerModule.setup('docs', app, createOpenApiDocument(app));
+  // The bridge channel's WebSockets exist only with the Chatwoot module: without it, an upgrade is an ordinary unrouted request.
+  if (config.bridge) {
+    app.useWebSocketAdapter(
+      new ChannelWsAdapter(app, {
+        checks: { [BRIDGE_PATH]: app.get(BridgeHandshake) },
+        server: { maxPayload: config.channel.maxFrameBytes, perMessageDeflate: false },
+        messageParser: parseBridgeMessage,
+      }),
+    );
+  }
   return app;
 }

@@ -3,7 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
+import { BridgeConnectionFactory } from './channel/bridge-connection.factory.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
+import { BridgeHandshake } from './channel/bridge.handshake.js';
+import { BridgeHeartbeat } from './channel/bridge.heartbeat.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { ChannelCluster } from './channel/cluster/channel-cluster.js';
 import { ChannelOwnersRepository } from './channel/cluster/channel-owners.repository.js';
@@ -58,7 +61,10 @@ export class ChatwootModule {
         ChannelCluster,
         CommandExecutor,
         SendRecovery,
+        BridgeHandshake,
+        BridgeConnectionFactory,
         BridgeGateway,
+        BridgeHeartbeat,
         ChannelMetrics,
       ],
       exports: [ChatwootService],

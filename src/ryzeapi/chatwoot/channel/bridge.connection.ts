@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { CLOSE, parseBridgeFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
+import { CLOSE, type ErrorFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
 import type { OutboxEvent } from './outbox.repository.js';
 
 export interface ConnectionDeps {
@@ -68,7 +68,6 @@ export class BridgeConnection {
     this.lastSent = this.lastAcked = lastAckedSeq;
     this.instanceData = JSON.stringify({ baseUrl: deps.baseUrl, instance: instance.name });
     socket.on('pong', () => (this.alive = true));
-    socket.on('message', (data, isBinary) => this.stalled || this.onMessage(data.toString(), isBinary));
     this.sendFrame({ type: 'hello', instance: instance.name, integration_id: integrationId, last_acked_seq: lastAckedSeq, heartbeat_ms: deps.heartbeatMs });
     void this.pump();
   }
@@ -248,40 +247,34 @@ export class BridgeConnection {
     }
   }
 
-  private onMessage(raw: string, isBinary: boolean): void {
-    if (isBinary) return this.sendFrame({ type: 'error', message: 'invalid frame: binary frames are not accepted; send JSON text' });
-    const frame = parseBridgeFrame(raw);
-    switch (frame.type) {
-      case 'invalid':
-        return this.sendFrame(
-          frame.commandId ? { type: 'result', id: frame.commandId, ok: false, error: frame.message } : { type: 'error', message: frame.message },
-        );
-      case 'ack':
-        return this.onAck(frame.seq);
-      case 'send':
-        // One command at a time per socket, so replies reach WhatsApp in the order the bridge sent them.
-        this.queuedBytes += raw.length;
-        this.checkBuffered();
-        this.commands = this.commands.then(() =>
-          this.deps.execute(frame.command).then(
-            (result) => {
-              this.queuedBytes -= raw.length;
-              this.sendFrame(result);
-            },
-            (error) => {
-              this.queuedBytes -= raw.length;
-              this.logger.error({ err: error, instance: this.instance.name }, 'command failed');
-              this.sendFrame({ type: 'result', id: frame.command.id, ok: false, error: 'internal error' });
-            },
-          ),
-        );
-        return;
-    }
+  /** False once closed for not reading: what it still sends is dropped unread. */
+  get reading(): boolean {
+    return !this.stalled;
   }
 
-  private onAck(seq: number): void {
+  /** A `send`: executed in turn (one command at a time per socket, so replies reach WhatsApp in the order sent). */
+  send(command: SendCommand, bytes: number): void {
+    this.queuedBytes += bytes;
+    this.checkBuffered();
+    this.commands = this.commands.then(() =>
+      this.deps.execute(command).then(
+        (result) => {
+          this.queuedBytes -= bytes;
+          this.sendFrame(result);
+        },
+        (error) => {
+          this.queuedBytes -= bytes;
+          this.logger.error({ err: error, instance: this.instance.name }, 'command failed');
+          this.sendFrame({ type: 'result', id: command.id, ok: false, error: 'internal error' });
+        },
+      ),
+    );
+  }
+
+  /** A cumulative ack; the error frame to answer when it acks what was never sent. */
+  ack(seq: number): ErrorFrame | undefined {
     if (seq > this.lastSent) {
-      return this.sendFrame({ type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` });
+      return { type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` };
     }
     if (seq <= this.lastAcked) return;
     const count = seq - this.lastAcked;
