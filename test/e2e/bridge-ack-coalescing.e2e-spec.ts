@@ -6,34 +6,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChannelHub } from '../../src/ryzeapi/chatwoot/channel/channel.hub.js';
-import { OutboxRepository } from '../../src/ryzeapi/chatwoot/channel/outbox.repository.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
 import { bridgeEnv, createIntegration, openRaw, RawBridge, sleep, waitFor, type Integration } from '../support/channel-helpers.js';
+import { dyingChannelStorage } from '../support/dying-channel-storage.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { createTestDatabase, startApp, type TestApp, type TestDatabase } from '../support/test-app.js';
 
-/** Counts the cursor writes; with `kill`, the process "dies" at the first one: it and every outbox call after it fail. */
+/** Counts the cursor writes (`acks`); with `kill`, the process "dies" at the first one: it and every channel storage call after it fail. */
 function countingOutbox(kill: boolean) {
-  return class CountingOutbox extends OutboxRepository {
-    static acks: number[] = [];
-    private dead = false;
-
-    constructor(...args: ConstructorParameters<typeof OutboxRepository>) {
-      super(...args);
-      for (const name of ['cursor', 'read', 'append', 'claimCommand', 'completeCommand', 'releaseCommand', 'pending'] as const) {
-        const original = (this[name] as (...a: unknown[]) => Promise<unknown>).bind(this);
-        (this as Record<string, unknown>)[name] = (...a: unknown[]) => (this.dead ? Promise.reject(new Error('killed')) : original(...a));
-      }
-    }
-
-    override async ack(instanceId: string, seq: number): Promise<void> {
-      CountingOutbox.acks.push(seq);
-      if (kill) this.dead = true;
-      if (this.dead) throw new Error('killed');
-      return super.ack(instanceId, seq);
-    }
-  };
+  const acks: number[] = [];
+  const override = dyingChannelStorage((method, args) => {
+    if (method !== 'ack') return undefined;
+    acks.push(args[1] as number);
+    return kill ? 'dies before' : undefined;
+  });
+  return { acks, override };
 }
 
 const channelOf = (t: TestApp, target: Integration): Integration => ({ ...target, channelUrl: `${t.wsUrl}/ws/chatwoot/${target.name}` });
@@ -68,7 +56,7 @@ describe('bridge channel: coalesced acks', () => {
     const db = await createTestDatabase();
     dbs.push(db);
     const env = bridgeEnv(bridge);
-    t = await startApp(env, db, outbox && { override: (m) => m.overrideProvider(OutboxRepository).useClass(outbox) });
+    t = await startApp(env, db, outbox && { override: outbox.override });
     return { db, env };
   }
 

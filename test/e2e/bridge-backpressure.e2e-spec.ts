@@ -5,7 +5,7 @@
  * The clients below are real ws clients whose socket is paused (they read nothing).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { OutboxRepository } from '../../src/ryzeapi/chatwoot/channel/outbox.repository.js';
+import { OutboxEventsRepository } from '../../src/ryzeapi/chatwoot/channel/outbox-events.repository.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
 import { bridgeEnv, createIntegration, openRaw, RawBridge, serverSocket, waitFor, within } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
@@ -86,7 +86,7 @@ describe('bridge channel backpressure (issue 12.6)', () => {
         ),
       );
     }
-    await waitFor('the events to be stored', async () => (await t!.app.get(OutboxRepository).pending(target.id)) >= MESSAGES);
+    await waitFor('the events to be stored', async () => (await t!.app.get(OutboxEventsRepository).pending(target.id)) >= MESSAGES);
     expect(maxBuffered()).toBeLessThanOrEqual(BOUND + SLACK);
     await waitFor('the service to hold the socket', () => server.isPaused, 30_000);
     expect(server.readyState).toBe(server.OPEN);

@@ -1,14 +1,16 @@
 /**
  * A crash in the middle of an agent reply's writes (issue 12, point 5). The service is "killed" at
- * a chosen write by a replaced OutboxRepository: from that write on, every outbox call fails, so
+ * a chosen write by replaced channel repositories: from that write on, every call of theirs fails, so
  * nothing more reaches the channel's tables, as after a SIGKILL. Restarted on the same database,
  * the bridge must get the reply's echo and its `sent` and `delivered` statuses, each exactly once,
  * and a retry of the command must get the real result.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { OutboxRepository } from '../../src/ryzeapi/chatwoot/channel/outbox.repository.js';
+import { CommandLedgerRepository } from '../../src/ryzeapi/chatwoot/channel/command-ledger.repository.js';
+import { OutboxEventsRepository } from '../../src/ryzeapi/chatwoot/channel/outbox-events.repository.js';
 import { bridgeEnv, createIntegration, openRaw, RawBridge, waitFor, type Integration } from '../support/channel-helpers.js';
+import { dyingChannelStorage } from '../support/dying-channel-storage.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { createTestDatabase, startApp, type TestApp, type TestDatabase } from '../support/test-app.js';
@@ -16,31 +18,11 @@ import { createTestDatabase, startApp, type TestApp, type TestDatabase } from '.
 type CrashPoint = 'before the write of the statuses' | 'right after the write of the statuses';
 
 /** Dies at the first append that holds a `message.status` event: before it, or right after it. */
-function crashingOutbox(at: CrashPoint) {
-  return class CrashingOutbox extends OutboxRepository {
-    private dead = false;
-
-    constructor(...args: ConstructorParameters<typeof OutboxRepository>) {
-      super(...args);
-      for (const name of ['cursor', 'read', 'ack', 'claimCommand', 'completeCommand', 'releaseCommand', 'pending'] as const) {
-        const original = (this[name] as (...a: unknown[]) => Promise<unknown>).bind(this);
-        (this as Record<string, unknown>)[name] = (...a: unknown[]) => (this.dead ? Promise.reject(new Error('killed')) : original(...a));
-      }
-    }
-
-    override async append(...args: Parameters<OutboxRepository['append']>) {
-      if (this.dead) throw new Error('killed');
-      const statuses = args[1].some((e) => e.event === 'message.status');
-      if (statuses && at === 'before the write of the statuses') {
-        this.dead = true;
-        throw new Error('killed');
-      }
-      const stored = await super.append(...args);
-      if (statuses) this.dead = true;
-      return stored;
-    }
-  };
-}
+const crashingOutbox = (at: CrashPoint) =>
+  dyingChannelStorage((method, args) => {
+    if (method !== 'append' || !(args[1] as { event: string }[]).some((e) => e.event === 'message.status')) return undefined;
+    return at === 'before the write of the statuses' ? 'dies before' : 'dies after';
+  });
 
 describe('an agent reply cut off by a crash (issue 12.5)', () => {
   let bridge: FakeBridge;
@@ -64,7 +46,7 @@ describe('an agent reply cut off by a crash (issue 12.5)', () => {
       const db = await createTestDatabase();
       dbs.push(db);
       const env = bridgeEnv(bridge);
-      t = await startApp(env, db, { override: (m) => m.overrideProvider(OutboxRepository).useClass(crashingOutbox(at)) });
+      t = await startApp(env, db, { override: crashingOutbox(at) });
       const target: Integration = await createIntegration(t, 'crash');
       const first = await openRaw(target, bridge.token, sockets);
       first.send({ type: 'send', id: 'cw-crash', to: '5511999999999', text: 'Olá' });
@@ -104,8 +86,9 @@ describe('an agent reply cut off by a crash (issue 12.5)', () => {
     dbs.push(db);
     t = await startApp(bridgeEnv(bridge), db);
     const target = await createIntegration(t, 'twice');
-    const outbox = t.app.get(OutboxRepository);
-    expect(await outbox.claimCommand(target.id, 'cw-twice')).toEqual({ claimed: true });
+    const outbox = t.app.get(OutboxEventsRepository);
+    const ledger = t.app.get(CommandLedgerRepository);
+    expect(await ledger.claim(target.id, 'cw-twice')).toEqual({ claimed: true });
     const events = ['message.exchange', 'message.status', 'message.status'].map((event) => ({ event, data: { n: event }, command: 'cw-twice' }));
     const sent = [{ command: 'cw-twice', messageId: '3EB0TWICE' }];
     const before = await outbox.pending(target.id);
@@ -113,7 +96,7 @@ describe('an agent reply cut off by a crash (issue 12.5)', () => {
     const [first, second] = await Promise.all([outbox.append(target.id, events, sent), outbox.append(target.id, events, sent)]);
     expect([first.length, second.length].sort()).toEqual([0, 3]);
     expect(await outbox.pending(target.id)).toBe(before + 3);
-    expect(await outbox.claimCommand(target.id, 'cw-twice')).toEqual({
+    expect(await ledger.claim(target.id, 'cw-twice')).toEqual({
       claimed: false, result: { type: 'result', id: 'cw-twice', ok: true, message_id: '3EB0TWICE' },
     });
     await t.close();

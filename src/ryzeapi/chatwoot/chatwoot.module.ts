@@ -13,7 +13,9 @@ import { ChannelOwnersRepository } from './channel/cluster/channel-owners.reposi
 import { ChannelMetrics } from './channel/channel.metrics.js';
 import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
-import { OutboxRepository } from './channel/outbox.repository.js';
+import { OutboxEventsRepository } from './channel/outbox-events.repository.js';
+import { ChannelCursorsRepository } from './channel/channel-cursors.repository.js';
+import { CommandLedgerRepository } from './channel/command-ledger.repository.js';
 import { OutboxRetention } from './channel/outbox.retention.js';
 import { SendRecovery } from './channel/send.recovery.js';
 import { ChatwootDisabledController } from './chatwoot-disabled.controller.js';
@@ -53,7 +55,9 @@ export class ChatwootModule {
         { provide: BridgeClient, useFactory: () => new BridgeClient(bridge) },
         ChatwootService,
         ChatwootIntegrationsRepository,
-        OutboxRepository,
+        OutboxEventsRepository,
+        ChannelCursorsRepository,
+        CommandLedgerRepository,
         OutboxAppender,
         OutboxRetention,
         ChannelHub,

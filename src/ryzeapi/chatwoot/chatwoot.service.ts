@@ -7,7 +7,7 @@ import { CLOSE } from '../../shared/protocol/channel.frames.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { ChannelCluster } from './channel/cluster/channel-cluster.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
-import { OutboxRepository } from './channel/outbox.repository.js';
+import { OutboxEventsRepository } from './channel/outbox-events.repository.js';
 import type { IntegrationStatus } from './chatwoot-integration.entity.js';
 import { isForeignKeyViolation } from '../database/pg-errors.js';
 import { ChatwootIntegrationsRepository } from './chatwoot-integrations.repository.js';
@@ -30,7 +30,7 @@ export class ChatwootService {
     @Inject(BRIDGE_CONFIG) private readonly config: BridgeConfig,
     private readonly bridge: BridgeClient,
     private readonly integrations: ChatwootIntegrationsRepository,
-    private readonly outbox: OutboxRepository,
+    private readonly outbox: OutboxEventsRepository,
     private readonly hub: ChannelHub,
     private readonly appender: OutboxAppender,
     /** set and delete of one instance run one at a time on all nodes, so racing calls leave one consistent row. */

@@ -9,7 +9,8 @@ import { BridgeConnection } from './bridge.connection.js';
 import type { AcceptedBridge } from './bridge.handshake.js';
 import { ChannelHub } from './channel.hub.js';
 import { CommandExecutor } from './command.executor.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { ChannelCursorsRepository } from './channel-cursors.repository.js';
+import { OutboxEventsRepository } from './outbox-events.repository.js';
 
 /** Builds a bridge socket's connection, wired to the outbox, the hub's acks and the command executor. */
 @Injectable()
@@ -17,7 +18,8 @@ export class BridgeConnectionFactory {
   constructor(
     private readonly config: AppConfig,
     @Inject(BRIDGE_CONFIG) private readonly bridge: BridgeConfig,
-    private readonly outbox: OutboxRepository,
+    private readonly events: OutboxEventsRepository,
+    private readonly cursors: ChannelCursorsRepository,
     private readonly hub: ChannelHub,
     private readonly executor: CommandExecutor,
     private readonly integrations: ChatwootIntegrationsRepository,
@@ -32,13 +34,13 @@ export class BridgeConnectionFactory {
       heartbeatMs: channel.heartbeatMs,
       maxBufferedBytes: channel.maxBufferedBytes,
       stallTimeoutMs: channel.stallTimeoutMs,
-      read: (after, limit) => this.outbox.read(instance.id, after, limit),
+      read: (after, limit) => this.events.read(instance.id, after, limit),
       ack: (seq, count) => {
         this.metrics.eventsAcked(instance.name, count);
         this.hub.ack(instance.id, seq);
       },
       execute: async (command) => {
-        const [current, apiToken] = await Promise.all([this.outbox.cursor(instance.id), this.integrations.apiToken(instance.id)]);
+        const [current, apiToken] = await Promise.all([this.cursors.cursor(instance.id), this.integrations.apiToken(instance.id)]);
         // What the bridge sends is stored (sandbox messages, events): never with a secret in it.
         return this.executor.execute(instance, scrubCommand(command, [this.bridge.token, apiToken]), current?.signMessages ?? false);
       },

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
-import { CLOSE, type ErrorFrame, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
-import type { OutboxEvent } from './outbox.repository.js';
+import { CLOSE, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
+import type { OutboxEvent } from './outbox-events.repository.js';
 
 export interface ConnectionDeps {
   baseUrl: string;
@@ -240,9 +240,11 @@ export class BridgeConnection {
         'bridge socket is not reading its frames; closing it (1008)',
       );
       this.close(CLOSE.stalled, 'not reading its frames');
-      // Reading again (and dropping what comes) lets the closing handshake finish if it ever reads;
-      // ws destroys the socket after its close timeout otherwise.
+      // Reading again (and dropping what comes, unparsed: its frames no longer reach the gateway)
+      // lets the closing handshake finish if it ever reads; ws destroys the socket after its close
+      // timeout otherwise.
       this.stalled = true;
+      this.socket.removeAllListeners('message');
       this.socket.resume();
     }
   }
@@ -271,11 +273,14 @@ export class BridgeConnection {
     );
   }
 
-  /** A cumulative ack; the error frame to answer when it acks what was never sent. */
-  ack(seq: number): ErrorFrame | undefined {
-    if (seq > this.lastSent) {
-      return { type: 'error', message: `invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})` };
-    }
+  /** A frame it could not use: answered with an `error` frame, or a failed `result` when it names its command. */
+  invalid(message: string, commandId?: string): void {
+    this.sendFrame(commandId ? { type: 'result', id: commandId, ok: false, error: message } : { type: 'error', message });
+  }
+
+  /** A cumulative ack. */
+  ack(seq: number): void {
+    if (seq > this.lastSent) return this.invalid(`invalid frame: ack.seq ${seq} is beyond the last event sent (${this.lastSent})`);
     if (seq <= this.lastAcked) return;
     const count = seq - this.lastAcked;
     this.lastAcked = seq;

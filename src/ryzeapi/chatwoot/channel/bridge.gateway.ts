@@ -2,21 +2,22 @@ import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { CLOSE, type AckFrame, type ErrorFrame, type ResultFrame } from '../../../shared/protocol/channel.frames.js';
+import { CLOSE, type AckFrame } from '../../../shared/protocol/channel.frames.js';
 import type { BridgeConnection } from './bridge.connection.js';
 import { BridgeConnectionFactory } from './bridge-connection.factory.js';
 import { BridgeHandshake } from './bridge.handshake.js';
 import type { InvalidMessage, SendMessage } from './bridge-message.parser.js';
 import { ChannelHub } from './channel.hub.js';
 import { ChannelCluster } from './cluster/channel-cluster.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { ChannelCursorsRepository } from './channel-cursors.repository.js';
 
 export const BRIDGE_PATH = '/ws/chatwoot/:instance';
 
 /**
  * The bridge channel at /ws/chatwoot/:instance (the ChannelWsAdapter routes it and runs
  * BridgeHandshake before the upgrade). A new socket becomes its instance's connection in the hub;
- * its frames come to the handlers by `type`.
+ * its frames come to the handlers by `type`. The handlers answer through the connection (never by
+ * returning a frame): its writes count towards the socket's backpressure.
  */
 @WebSocketGateway({ path: BRIDGE_PATH })
 export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeApplicationShutdown {
@@ -28,7 +29,7 @@ export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeAppl
     private readonly factory: BridgeConnectionFactory,
     private readonly hub: ChannelHub,
     private readonly cluster: ChannelCluster,
-    private readonly outbox: OutboxRepository,
+    private readonly cursors: ChannelCursorsRepository,
   ) {}
 
   handleConnection(ws: WebSocket, request: IncomingMessage): void {
@@ -45,15 +46,15 @@ export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeAppl
     this.hub.add(instance.id, connection);
     this.logger.log({ instance: instance.name, lastAckedSeq: cursor.lastAckedSeq }, 'bridge connected');
     // An integration deleted while this handshake was under way closed no socket: look again.
-    void this.outbox.cursor(instance.id).then(
+    void this.cursors.cursor(instance.id).then(
       (current) => current || connection.close(CLOSE.deleted, 'integration deleted'),
       () => undefined,
     );
   }
 
   @SubscribeMessage('ack')
-  onAck(@ConnectedSocket() ws: WebSocket, @MessageBody() frame: AckFrame): ErrorFrame | undefined {
-    return this.reading(ws)?.ack(frame.seq);
+  onAck(@ConnectedSocket() ws: WebSocket, @MessageBody() frame: AckFrame): void {
+    this.reading(ws)?.ack(frame.seq);
   }
 
   @SubscribeMessage('send')
@@ -62,9 +63,8 @@ export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeAppl
   }
 
   @SubscribeMessage('invalid')
-  onInvalid(@ConnectedSocket() ws: WebSocket, @MessageBody() frame: InvalidMessage): ErrorFrame | ResultFrame | undefined {
-    if (!this.reading(ws)) return;
-    return frame.commandId ? { type: 'result', id: frame.commandId, ok: false, error: frame.message } : { type: 'error', message: frame.message };
+  onInvalid(@ConnectedSocket() ws: WebSocket, @MessageBody() frame: InvalidMessage): void {
+    this.reading(ws)?.invalid(frame.message, frame.commandId);
   }
 
   /** Acks still waiting for their coalesced write are stored here: the database may close in the next phase. */

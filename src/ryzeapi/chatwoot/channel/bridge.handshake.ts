@@ -8,7 +8,7 @@ import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import type { UpgradeCheck, UpgradeVerdict } from './channel-ws.adapter.js';
 import { ChannelHub } from './channel.hub.js';
 import { ChannelCluster } from './cluster/channel-cluster.js';
-import { OutboxRepository, type ChannelCursor } from './outbox.repository.js';
+import { ChannelCursorsRepository, type ChannelCursor } from './channel-cursors.repository.js';
 
 /** A handshake that passed: the socket it becomes is the instance's, from this cursor on. */
 export interface AcceptedBridge {
@@ -33,7 +33,7 @@ export class BridgeHandshake implements UpgradeCheck, BeforeApplicationShutdown 
   constructor(
     @Inject(BRIDGE_CONFIG) private readonly bridge: BridgeConfig,
     private readonly instances: InstancesService,
-    private readonly outbox: OutboxRepository,
+    private readonly cursors: ChannelCursorsRepository,
     private readonly hub: ChannelHub,
     private readonly cluster: ChannelCluster,
   ) {}
@@ -46,13 +46,13 @@ export class BridgeHandshake implements UpgradeCheck, BeforeApplicationShutdown 
     if (!bearerMatches(request.headers.authorization, this.bridge.token)) return refuse(401, 'invalid bridge token');
     const instance = await this.instances.findByName(params.instance);
     if (!instance) return refuse(404, 'instance not found');
-    if (!(await this.outbox.cursor(instance.id))) return refuse(404, 'no chatwoot integration for this instance');
+    if (!(await this.cursors.cursor(instance.id))) return refuse(404, 'no chatwoot integration for this instance');
     if (this.stopping) return refuse(503, 'server shutting down');
     // This connection becomes the instance's only one on all nodes; another node's socket is closed first.
     const connectionId = await this.cluster.acquire(instance.id);
     // Acks of the previous socket still being written must land first, or hello would report a stale cursor.
     await this.hub.acksSettled(instance.id);
-    const cursor = await this.outbox.cursor(instance.id);
+    const cursor = await this.cursors.cursor(instance.id);
     if (!cursor) {
       this.cluster.closed(instance.id, connectionId);
       return refuse(404, 'no chatwoot integration for this instance');

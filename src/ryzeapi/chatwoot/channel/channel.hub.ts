@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BridgeConnection } from './bridge.connection.js';
 import { CLOSE } from '../../../shared/protocol/channel.frames.js';
-import { OutboxRepository, type OutboxEvent } from './outbox.repository.js';
+import { ChannelCursorsRepository } from './channel-cursors.repository.js';
+import type { OutboxEvent } from './outbox-events.repository.js';
 
 /**
  * How long an ack may wait before it is stored. Acks within that time are stored together: one
@@ -26,7 +27,7 @@ export class ChannelHub implements OnApplicationShutdown {
   /** Instances whose acks someone waits for: written without delay until they are all stored. */
   private readonly ackUrgent = new Set<string>();
 
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(private readonly cursors: ChannelCursorsRepository) {}
 
   /** Registers a socket; an older one of the same instance is closed with 4409. */
   add(instanceId: string, connection: BridgeConnection): void {
@@ -118,7 +119,7 @@ export class ChannelHub implements OnApplicationShutdown {
       for (let target = this.ackTarget.get(instanceId)!; target > written; target = this.ackTarget.get(instanceId)!) {
         await this.delay(instanceId);
         target = this.ackTarget.get(instanceId)!;
-        await this.outbox.ack(instanceId, target);
+        await this.cursors.ack(instanceId, target);
         written = target;
       }
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Metrics, type ChannelMetricsSource } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { OutboxEventsRepository } from './outbox-events.repository.js';
 
 /** Gives /metrics the bridge channel's gauges, read at scrape time. */
 @Injectable()
@@ -9,7 +9,7 @@ export class ChannelMetrics implements ChannelMetricsSource, OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     private readonly hub: ChannelHub,
-    private readonly outbox: OutboxRepository,
+    private readonly events: OutboxEventsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -21,6 +21,6 @@ export class ChannelMetrics implements ChannelMetricsSource, OnModuleInit {
   }
 
   backlog(perInstance: boolean) {
-    return this.outbox.backlog(perInstance);
+    return this.events.backlog(perInstance);
   }
 }

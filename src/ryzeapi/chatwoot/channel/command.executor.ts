@@ -3,7 +3,7 @@ import type { InstanceRef } from '../../engine/engine.types.js';
 import { SendRefusedError, WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
 import type { ResultFrame, SendCommand } from '../../../shared/protocol/channel.frames.js';
 import { Metrics } from '../../metrics/metrics.service.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { CommandLedgerRepository } from './command-ledger.repository.js';
 
 /**
  * Executes the bridge's `send` commands at most once per id: the id is claimed durably before the
@@ -15,7 +15,7 @@ export class CommandExecutor {
   private readonly inFlight = new Map<string, Promise<ResultFrame>>();
 
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly ledger: CommandLedgerRepository,
     private readonly engine: WhatsAppEngine,
     private readonly metrics: Metrics,
   ) {}
@@ -33,7 +33,7 @@ export class CommandExecutor {
   }
 
   private async run(instance: InstanceRef, command: SendCommand, signMessages: boolean): Promise<ResultFrame> {
-    const claim = await this.outbox.claimCommand(instance.id, command.id);
+    const claim = await this.ledger.claim(instance.id, command.id);
     if (!claim.claimed) {
       this.metrics.command('duplicate');
       return (claim.result as ResultFrame | null) ?? {
@@ -56,14 +56,14 @@ export class CommandExecutor {
     } catch (error) {
       // Nothing reached WhatsApp: the claim is released so that a retry with this id may run.
       if (!(error instanceof SendRefusedError)) this.logger.error({ err: error, instance: instance.name }, 'send command failed');
-      await this.outbox.releaseCommand(instance.id, command.id).catch(() => undefined);
+      await this.ledger.release(instance.id, command.id).catch(() => undefined);
       this.metrics.command('failed');
       return { type: 'result', id: command.id, ok: false, error: error instanceof SendRefusedError ? error.message : 'send failed' };
     }
     // Sent: the claim stays whatever happens next, so a retry can never send it again.
     this.metrics.command('sent');
     const result: ResultFrame = { type: 'result', id: command.id, ok: true, message_id: messageId };
-    await this.outbox.completeCommand(instance.id, command.id, result).catch((error) =>
+    await this.ledger.complete(instance.id, command.id, result).catch((error) =>
       this.logger.error({ err: error, instance: instance.name }, 'storing a command result failed; a retry will get "interrupted"'),
     );
     return result;

@@ -5,7 +5,8 @@ import { isGroupJid } from '../../../shared/protocol/jid.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
 import { ChannelCluster } from './cluster/channel-cluster.js';
-import { OutboxRepository, type CommandSent } from './outbox.repository.js';
+import { ChannelCursorsRepository } from './channel-cursors.repository.js';
+import { OutboxEventsRepository, type CommandSent } from './outbox-events.repository.js';
 
 const BATCH = 1000;
 /**
@@ -71,7 +72,8 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly events: EngineEvents,
-    private readonly outbox: OutboxRepository,
+    private readonly outbox: OutboxEventsRepository,
+    private readonly cursors: ChannelCursorsRepository,
     private readonly hub: ChannelHub,
     private readonly metrics: Metrics,
     private readonly cluster: ChannelCluster,
@@ -154,7 +156,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private async filter(instanceId: string, batch: Pending[]): Promise<Pending[] | null> {
     let settings = this.settings.get(instanceId);
     if (!settings) {
-      settings = this.outbox.cursor(instanceId).then((c) => (c ? { ignoreGroups: c.ignoreGroups } : null));
+      settings = this.cursors.cursor(instanceId).then((c) => (c ? { ignoreGroups: c.ignoreGroups } : null));
       this.settings.set(instanceId, settings);
       settings.catch(() => this.settings.delete(instanceId));
     }

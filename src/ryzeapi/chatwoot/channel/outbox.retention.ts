@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ClusterLocks } from '../../cluster/cluster-locks.js';
 import { AppConfig } from '../../config/app-config.js';
 import { Metrics } from '../../metrics/metrics.service.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { CommandLedgerRepository } from './command-ledger.repository.js';
+import { OutboxEventsRepository } from './outbox-events.repository.js';
 
 const EVERY_MS = 60_000;
 
@@ -13,7 +14,8 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly events: OutboxEventsRepository,
+    private readonly ledger: CommandLedgerRepository,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly locks: ClusterLocks,
@@ -35,9 +37,10 @@ export class OutboxRetention implements OnApplicationBootstrap, OnApplicationShu
 
   private async prune(): Promise<number> {
     const { retentionMaxEvents, retentionMaxAgeMs } = this.config.channel;
-    const drops = await this.outbox.prune(retentionMaxEvents, retentionMaxAgeMs);
+    const drops = await this.events.prune(retentionMaxEvents, retentionMaxAgeMs);
+    await this.ledger.prune(retentionMaxAgeMs);
     // PostgreSQL's autovacuum keeps the outbox's statistics and dead rows in check; PGlite has none.
-    if (!this.config.databaseUrl) await this.outbox.vacuum();
+    if (!this.config.databaseUrl) await this.events.vacuum();
     for (const { instanceId, instance, dropped } of drops) {
       this.metrics.eventsDropped(instance, dropped);
       this.logger.warn({ instanceId, dropped, retentionMaxEvents, retentionMaxAgeMs }, 'dropped unacknowledged bridge events');

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { WhatsAppEngine } from '../../engine/whatsapp-engine.port.js';
 import { OutboxAppender } from './outbox.appender.js';
-import { OutboxRepository } from './outbox.repository.js';
+import { CommandLedgerRepository } from './command-ledger.repository.js';
 
 /**
  * A bridge command's result is stored in the same write as its send's events. A command left
@@ -16,14 +16,14 @@ export class SendRecovery implements OnApplicationBootstrap {
   private readonly logger = new Logger(SendRecovery.name);
 
   constructor(
-    private readonly outbox: OutboxRepository,
+    private readonly ledger: CommandLedgerRepository,
     private readonly engine: WhatsAppEngine,
     private readonly appender: OutboxAppender,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      for (const { instance, commandId } of await this.outbox.unfinishedCommands()) {
+      for (const { instance, commandId } of await this.ledger.unfinished()) {
         const events = await this.engine.replaySend(instance, commandId);
         if (!events) continue;
         await this.appender.enqueue(events);

@@ -5,7 +5,7 @@ import { ClusterBus, type ClusterMessage } from '../../../cluster/cluster-bus.js
 import { ClusterPool } from '../../../cluster/cluster-pool.js';
 import { NodeRegistry, NODE_TTL_MS } from '../../../cluster/node-registry.js';
 import { ChannelHub } from '../channel.hub.js';
-import { OutboxRepository } from '../outbox.repository.js';
+import { ChannelCursorsRepository } from '../channel-cursors.repository.js';
 import { ChannelOwnersRepository } from './channel-owners.repository.js';
 
 /** How often a takeover looks whether the previous owner's node is still alive. */
@@ -41,7 +41,7 @@ export class ChannelCluster implements OnModuleInit {
     private readonly nodes: NodeRegistry,
     private readonly owners: ChannelOwnersRepository,
     private readonly hub: ChannelHub,
-    private readonly outbox: OutboxRepository,
+    private readonly cursors: ChannelCursorsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -155,7 +155,7 @@ export class ChannelCluster implements OnModuleInit {
           this.hub.close(id, CLOSE.replaced, 'replaced by a newer connection');
           await this.hub.acksSettled(id);
           await this.bus.publish({ kind: 'released', instance: id, epoch: owner.epoch });
-        } else if (!(await this.outbox.cursor(id))) {
+        } else if (!(await this.cursors.cursor(id))) {
           this.owned.delete(id);
           this.hub.close(id, CLOSE.deleted, 'integration deleted');
         }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
-import type { InstanceRef } from '../../engine/engine.types.js';
 
 export interface OutboxEvent {
   seq: number;
@@ -22,31 +21,15 @@ export interface CommandSent {
   messageId: string;
 }
 
-export interface ChannelCursor {
-  integrationId: string;
-  ignoreGroups: boolean;
-  signMessages: boolean;
-  lastSeq: number;
-  lastAckedSeq: number;
-}
-
 /**
- * The bridge channel's durable state. Every write is one statement (data-modifying CTEs), so it is
- * atomic on PostgreSQL and on PGlite alike, where all queries share one session.
+ * `chatwoot_events`: each instance's outbox of events for its bridge, with gap-free seqs. Every
+ * write is one statement (data-modifying CTEs), so it is atomic on PostgreSQL and on PGlite alike,
+ * where all queries share one session. An append of a send's events stores its command's result in
+ * the same statement (the ledger's row), so that both are stored or neither.
  */
 @Injectable()
-export class OutboxRepository {
+export class OutboxEventsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  async cursor(instanceId: string): Promise<ChannelCursor | null> {
-    const [row] = await this.db.query(
-      `SELECT bridge_integration_id, ignore_groups, sign_messages, last_seq, last_acked_seq FROM chatwoot_integrations WHERE instance_id = $1`,
-      [instanceId],
-    );
-    return row
-      ? { integrationId: row.bridge_integration_id, ignoreGroups: row.ignore_groups, signMessages: row.sign_messages, lastSeq: Number(row.last_seq), lastAckedSeq: Number(row.last_acked_seq) }
-      : null;
-  }
 
   /**
    * Appends events with the next gap-free seqs; returns them as stored (none if the integration is
@@ -121,22 +104,6 @@ export class OutboxRepository {
       .then((rows: { seq: string; event: string; json: string }[]) => rows.map((r) => ({ ...r, seq: Number(r.seq) })));
   }
 
-  /**
-   * Moves the acknowledged cursor forward (never back) and deletes what it covers. Only seqs above
-   * the previous cursor are looked at (those below were deleted with it): a delete from the start
-   * of the index walks every dead entry earlier acks left, which PGlite never vacuums.
-   */
-  async ack(instanceId: string, seq: number): Promise<void> {
-    await this.db.query(
-      `WITH o AS (SELECT last_acked_seq FROM chatwoot_integrations WHERE instance_id = $1),
-            c AS (UPDATE chatwoot_integrations SET last_acked_seq = GREATEST(last_acked_seq, LEAST($2::bigint, last_seq))
-                   WHERE instance_id = $1 RETURNING last_acked_seq)
-       DELETE FROM chatwoot_events
-        WHERE instance_id = $1 AND seq > (SELECT last_acked_seq FROM o) AND seq <= (SELECT last_acked_seq FROM c)`,
-      [instanceId, seq],
-    );
-  }
-
   async pending(instanceId: string): Promise<number> {
     const [row] = await this.db.query(`SELECT count(*)::int AS n FROM chatwoot_events WHERE instance_id = $1`, [instanceId]);
     return row.n;
@@ -158,7 +125,6 @@ export class OutboxRepository {
        SELECT u.instance_id, i.name, u.n FROM u JOIN instances i ON i.id = u.instance_id`,
       [maxAgeMs, maxEvents],
     );
-    await this.db.query(`DELETE FROM chatwoot_commands WHERE created_at < now() - $1 * interval '1 millisecond'`, [maxAgeMs]);
     return rows.map((r) => ({ instanceId: r.instance_id, instance: r.name, dropped: Number(r.n) }));
   }
 
@@ -173,34 +139,8 @@ export class OutboxRepository {
     return rows.map((r) => ({ instance: r.name, pending: r.n, oldestSeconds: Math.max(0, r.age ?? 0) }));
   }
 
+  /** The outbox's tables (the command ledger's too: one statement), for PGlite, which never runs autovacuum. */
   async vacuum(): Promise<void> {
     await this.db.query(`VACUUM (ANALYZE) chatwoot_events, chatwoot_commands`);
-  }
-
-  /** Claims a command id; false when it was claimed before (its stored result, if any, is returned). */
-  async claimCommand(instanceId: string, commandId: string): Promise<{ claimed: true } | { claimed: false; result: Record<string, unknown> | null }> {
-    const inserted = await this.db.query(
-      `INSERT INTO chatwoot_commands (instance_id, command_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-      [instanceId, commandId],
-    );
-    if (inserted.length) return { claimed: true };
-    const [row] = await this.db.query(`SELECT result FROM chatwoot_commands WHERE instance_id = $1 AND command_id = $2`, [instanceId, commandId]);
-    return { claimed: false, result: row?.result ?? null };
-  }
-
-  async completeCommand(instanceId: string, commandId: string, result: Record<string, unknown>): Promise<void> {
-    await this.db.query(`UPDATE chatwoot_commands SET result = $3 WHERE instance_id = $1 AND command_id = $2`, [instanceId, commandId, JSON.stringify(result)]);
-  }
-
-  /** Claimed commands without a stored result: under way, or cut off by a crash. */
-  unfinishedCommands(): Promise<{ instance: InstanceRef; commandId: string }[]> {
-    return this.db
-      .query(`SELECT i.id, i.name, c.command_id FROM chatwoot_commands c JOIN instances i ON i.id = c.instance_id WHERE c.result IS NULL`)
-      .then((rows: { id: string; name: string; command_id: string }[]) => rows.map((r) => ({ instance: { id: r.id, name: r.name }, commandId: r.command_id })));
-  }
-
-  /** Forgets a claim whose send never reached WhatsApp, so that a retry may run it. */
-  async releaseCommand(instanceId: string, commandId: string): Promise<void> {
-    await this.db.query(`DELETE FROM chatwoot_commands WHERE instance_id = $1 AND command_id = $2 AND result IS NULL`, [instanceId, commandId]);
   }
 }
