@@ -34,6 +34,8 @@ export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeAppl
 
   handleConnection(ws: WebSocket, request: IncomingMessage): void {
     const accepted = this.handshake.take(request);
+    // First: an 'error' event without a listener (a frame over the size limit, say) would throw.
+    ws.on('error', (error) => this.logger.warn({ instance: accepted?.instance.name, reason: error.message }, 'bridge socket error'));
     if (!accepted) return ws.close(1011, 'internal error');
     const { instance, cursor, connectionId } = accepted;
     ws.on('close', () => this.cluster.closed(instance.id, connectionId));
@@ -41,7 +43,6 @@ export class BridgeGateway implements OnGatewayConnection<WebSocket>, BeforeAppl
     if (!this.cluster.owns(instance.id, connectionId)) return ws.close(CLOSE.replaced, 'replaced by a newer connection');
     const connection = this.factory.create(ws, accepted);
     this.connections.set(ws, connection);
-    ws.on('error', (error) => this.logger.warn({ instance: instance.name, reason: error.message }, 'bridge socket error'));
     ws.on('close', (code) => this.logger.log({ instance: instance.name, code }, 'bridge disconnected'));
     this.hub.add(instance.id, connection);
     this.logger.log({ instance: instance.name, lastAckedSeq: cursor.lastAckedSeq }, 'bridge connected');
