@@ -13,7 +13,7 @@ import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
 import { LoggerModule } from '../shared/logging/logger.module.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
+import { typedConfigModule } from '../shared/config/typed-config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import type { BaileysSocketFactory } from './engine/baileys/baileys-socket.factory.js';
 import { EngineModule } from './engine/engine.module.js';
@@ -36,10 +36,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        typedConfigModule(AppConfig, 'app', config),
         MetricsModule,
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream, config.nodeId)),
-        TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
+        TypeOrmModule.forRootAsync({ useFactory: (loaded: AppConfig) => dataSourceOptions(loaded), inject: [AppConfig] }),
         ClusterModule,
         RateLimitModule,
         AuthModule,
