@@ -33,6 +33,9 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    // Chosen from the configuration, built once, and imported by each module that uses them.
+    const engine = EngineModule.forRoot(config, options.baileysSocketFactory);
+    const chatwoot = ChatwootModule.forRoot(config, engine);
     return {
       module: AppModule,
       imports: [
@@ -44,10 +47,10 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         AccountsModule,
-        EngineModule.forRoot(config, options.baileysSocketFactory),
-        InstancesApiModule,
-        MessagesModule,
-        ChatwootModule.forRoot(config),
+        engine,
+        InstancesApiModule.register(engine, chatwoot),
+        MessagesModule.register(engine),
+        chatwoot,
         TerminusModule.forRoot({ logger: false }), // a failed check is explained in its 503 body
       ],
       controllers: [HealthController],

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
 import { InstancesService } from '../instances/instances.service.js';
+import { toIntegrationDto } from './chatwoot-integration.mapper.js';
 import { ChatwootService } from './chatwoot.service.js';
 import { ChatwootActivatedDto, ChatwootDeactivatedDto, ChatwootIntegrationDto } from './dto/chatwoot-answers.dto.js';
 import { ChatwootSettingsDto } from './dto/chatwoot-settings.dto.js';
@@ -37,7 +38,7 @@ export class ChatwootController {
     // The contract checks the instance before the body, so the body is validated here, not by the global pipe.
     const instance = await this.instances.resolve(principal, name);
     const settings = (await validateBody.transform(raw, { type: 'body', metatype: ChatwootSettingsDto })) as ChatwootSettingsDto;
-    const integration = await this.chatwoot.activate(instance, settings);
+    const integration = await this.chatwoot.set(instance, settings);
     return {
       instance: instance.name,
       status: integration.status,
@@ -50,7 +51,7 @@ export class ChatwootController {
   @ApiOkResponse({ type: ChatwootIntegrationDto })
   @ApiErrors([404, '`instance not found` or `no chatwoot integration for this instance`'], MODULE_OFF)
   async list(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<ChatwootIntegrationDto> {
-    return this.chatwoot.describe(await this.instances.resolve(principal, name));
+    return toIntegrationDto(await this.chatwoot.describe(await this.instances.resolve(principal, name)));
   }
 
   @Delete('delete/:instance')

@@ -17,8 +17,8 @@ const sandboxParts = {
 
 /**
  * The WhatsApp engine port, bound to the engine WHATSAPP_ENGINE names (the sandbox by default, the
- * only one with the /api/sandbox routes), and EngineEvents. Global: every module sees the one
- * binding and the one event source.
+ * only one with the /api/sandbox routes), and EngineEvents. AppModule builds it once and hands that
+ * module to the modules that import it, so they share the one binding and the one event source.
  */
 @Module({})
 export class EngineModule {
@@ -26,7 +26,6 @@ export class EngineModule {
     const parts = config.whatsapp.engine === 'baileys' ? baileysEngineParts(config, socketFactory) : sandboxParts;
     return {
       module: EngineModule,
-      global: true,
       imports: parts.imports,
       controllers: parts.controllers,
       providers: [EngineEvents, ...parts.providers],

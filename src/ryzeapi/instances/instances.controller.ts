@@ -3,12 +3,12 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swa
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { ChatwootService } from '../chatwoot/chatwoot.service.js';
 import { engineCall } from '../engine/http-errors.js';
 import { WhatsAppEngine, type ConnectResult } from '../engine/whatsapp-engine.port.js';
 import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
 import { CreateInstanceDto, InlineChatwootDto, InstanceFieldsDto, splitInlineBlock } from './dto/create-instance.dto.js';
 import { InstanceCreatedDto, InstanceDeletedDto, InstanceListDto, InstanceStateDto } from './dto/instance-answers.dto.js';
+import { InstanceLifecycleService } from './instance-lifecycle.service.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
 
 const CONNECT_MESSAGES: Record<ConnectResult['status'], string> = {
@@ -27,7 +27,7 @@ export class InstancesController {
   constructor(
     private readonly instances: InstancesService,
     private readonly engine: WhatsAppEngine,
-    private readonly chatwoot: ChatwootService,
+    private readonly lifecycle: InstanceLifecycleService,
   ) {}
 
   @Post('new')
@@ -40,10 +40,13 @@ export class InstancesController {
     // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
     const { rest, block } = splitInlineBlock(raw);
     const body = (await validateBody.transform(rest, { type: 'body', metatype: InstanceFieldsDto })) as InstanceFieldsDto;
-    const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
     const settings = async () =>
       InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
-    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, settings) : undefined;
+    const { instance, token, chatwoot } = await this.lifecycle.create(principal.accountId, {
+      name: body.name,
+      token: body.token,
+      chatwoot: body.chatwootEnabled ? settings : undefined,
+    });
     return {
       success: true,
       message: 'Instance created',
@@ -88,8 +91,7 @@ export class InstancesController {
   @ApiErrors(404)
   async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceDeletedDto> {
     const instance = await this.instances.resolve(principal, name);
-    await this.engine.release(instance);
-    await this.chatwoot.removeWithInstance(instance, () => this.instances.delete(instance.id));
+    await this.lifecycle.delete(instance);
     return { success: true, message: 'Instance deleted' };
   }
 }
