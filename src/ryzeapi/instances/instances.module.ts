@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { InstanceAccessGuard } from './instance-access.guard.js';
 import { InstanceLock } from './instance.lock.js';
 import { InstancesService } from './instances.service.js';
 
-@Module({ providers: [InstancesService, InstanceLock], exports: [InstancesService, InstanceLock] })
+@Module({ providers: [InstancesService, InstanceLock, InstanceAccessGuard], exports: [InstancesService, InstanceLock, InstanceAccessGuard] })
 export class InstancesModule {}

@@ -39,13 +39,18 @@ export class InstancesService {
     }
   }
 
-  /** The instance the caller may act on, or 404 (another account's instance is not revealed). */
-  async resolve(principal: Principal, name: string): Promise<InstanceRow> {
-    if (!isInstanceName(name)) throw new NotFoundException('instance not found');
-    const [row] = await this.db.query(`${SELECT} WHERE name = $1 AND account_id = $2`, [name, principal.accountId]);
-    if (!row || (principal.instance && principal.instance.id !== row.id)) {
-      throw new NotFoundException('instance not found');
-    }
+  /**
+   * The instance of that name the caller may act on, or 404 (another account's instance is not
+   * revealed). No principal: the bridge's `Bearer <BRIDGE_TOKEN>`, which may act on any instance.
+   * Whether a TokenInstance may act on it was checked by TokenAuthGuard (403).
+   */
+  async resolve(principal: Principal | undefined, name: string): Promise<InstanceRow> {
+    const row = !isInstanceName(name)
+      ? undefined
+      : principal
+        ? (await this.db.query(`${SELECT} WHERE name = $1 AND account_id = $2`, [name, principal.accountId]))[0]
+        : await this.findByName(name);
+    if (!row) throw new NotFoundException('instance not found');
     return row;
   }
 
