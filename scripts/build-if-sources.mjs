@@ -4,7 +4,7 @@
 //   node scripts/build-if-sources.mjs tools    also tools/, bench/ and test/support/ (tsconfig.tools.json)
 // "Changed" = the path, size and mtime of any input file, or the set of files, differ from what the
 // last successful build saw (kept in dist/.build-<name>.json): a deleted or restored file counts too.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,9 @@ if (existsSync(join(root, project.tsconfig))) {
   const fingerprint = inputsFingerprint();
   const last = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')).fingerprint : undefined;
   if (fingerprint !== last) {
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, project.tsconfig)], { stdio: 'inherit' });
+    const { status } = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, project.tsconfig)], { stdio: 'inherit' });
+    // A failed build leaves the last fingerprint: the next run compiles again.
+    if (status !== 0) process.exit(status ?? 1);
     mkdirSync(join(root, 'dist'), { recursive: true });
     writeFileSync(stamp, JSON.stringify({ fingerprint }));
   }

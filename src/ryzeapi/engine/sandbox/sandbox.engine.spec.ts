@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { InstancesService } from '../../instances/instances.service.js';
 import type { InstanceStatus } from '../../instances/instance.entity.js';
 import { EngineEvents } from '../engine-events.js';
@@ -46,6 +47,9 @@ function setup(status: InstanceStatus = 'connected') {
 }
 
 describe('SandboxEngine', () => {
+  // The failures below are logged on purpose; keep the test output to the results.
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('connect and logout set the status and publish the state', async () => {
     const { engine, published, statuses } = setup('disconnected');
     expect(await engine.connect(instance)).toEqual({ status: 'connected' });
