@@ -11,6 +11,7 @@ import { typedConfigModule } from '../shared/config/typed-config.module.js';
 import { bridgeDataSourceOptions } from './database/data-source.options.js';
 import { RepositoriesModule } from './database/repositories.module.js';
 import { HealthController } from './health/health.controller.js';
+import { DatabaseHealthIndicator } from '../shared/health/database-health.indicator.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RepliesModule } from './replies/replies.module.js';
@@ -37,7 +38,7 @@ export class BridgeAppModule {
         RepliesModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: BridgeExceptionFilter }],
+      providers: [DatabaseHealthIndicator, { provide: APP_FILTER, useClass: BridgeExceptionFilter }],
     };
   }
 }

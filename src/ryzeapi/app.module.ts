@@ -18,6 +18,7 @@ import { dataSourceOptions } from './database/data-source.options.js';
 import type { BaileysSocketFactory } from './engine/baileys/baileys-socket.factory.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
+import { DatabaseHealthIndicator } from '../shared/health/database-health.indicator.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -56,6 +57,7 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         AppLifecycle,
+        DatabaseHealthIndicator,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: BodyValidationPipe },
       ],

@@ -5,13 +5,14 @@ import type { BaileysSocketFactory } from './baileys/baileys-socket.factory.js';
 import { baileysEngineParts } from './baileys/baileys.providers.js';
 import { EngineEvents } from './engine-events.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
+import { SandboxMessagesRepository } from './sandbox/sandbox-messages.repository.js';
 import { SandboxEngine } from './sandbox/sandbox.engine.js';
 import { WhatsAppEngine } from './whatsapp-engine.port.js';
 
 const sandboxParts = {
   imports: [InstancesModule],
   controllers: [SandboxController],
-  providers: [SandboxEngine, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
+  providers: [SandboxEngine, SandboxMessagesRepository, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
   exports: [WhatsAppEngine, SandboxEngine],
 };
 
