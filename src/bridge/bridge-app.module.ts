@@ -7,10 +7,11 @@ import { useEncryptionKeys } from '../shared/crypto/encrypted.transformer.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';
 import { BridgeExceptionFilter } from './common/bridge-exception.filter.js';
 import { BridgeAppConfig } from './config/bridge-config.js';
-import { BridgeConfigModule } from './config/bridge-config.module.js';
+import { typedConfigModule } from '../shared/config/typed-config.module.js';
 import { bridgeDataSourceOptions } from './database/data-source.options.js';
 import { RepositoriesModule } from './database/repositories.module.js';
 import { HealthController } from './health/health.controller.js';
+import { DatabaseHealthIndicator } from '../shared/health/database-health.indicator.js';
 import { IntegrationsModule } from './integrations/integrations.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RepliesModule } from './replies/replies.module.js';
@@ -28,16 +29,16 @@ export class BridgeAppModule {
     return {
       module: BridgeAppModule,
       imports: [
-        BridgeConfigModule.forRoot(config),
+        typedConfigModule(BridgeAppConfig, 'bridge', config),
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream)),
-        TypeOrmModule.forRootAsync({ useFactory: () => bridgeDataSourceOptions(config) }),
+        TypeOrmModule.forRootAsync({ useFactory: (loaded: BridgeAppConfig) => bridgeDataSourceOptions(loaded), inject: [BridgeAppConfig] }),
         MetricsModule,
         RepositoriesModule,
         IntegrationsModule,
         RepliesModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_FILTER, useClass: BridgeExceptionFilter }],
+      providers: [DatabaseHealthIndicator, { provide: APP_FILTER, useClass: BridgeExceptionFilter }],
     };
   }
 }

@@ -13,11 +13,12 @@ import { BodyValidationPipe } from './common/http/body-validation.pipe.js';
 import { LoggerModule } from '../shared/logging/logger.module.js';
 import { loggerOptions } from '../shared/logging/logger.options.js';
 import { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
+import { typedConfigModule } from '../shared/config/typed-config.module.js';
 import { dataSourceOptions } from './database/data-source.options.js';
 import type { BaileysSocketFactory } from './engine/baileys/baileys-socket.factory.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
+import { DatabaseHealthIndicator } from '../shared/health/database-health.indicator.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { InstancesApiModule } from './instances/instances-api.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -33,26 +34,30 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    // Chosen from the configuration, built once, and imported by each module that uses them.
+    const engine = EngineModule.forRoot(config, options.baileysSocketFactory);
+    const chatwoot = ChatwootModule.forRoot(config, engine);
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        typedConfigModule(AppConfig, 'app', config),
         MetricsModule,
         LoggerModule.forRoot(loggerOptions(config.logLevel, options.logStream, config.nodeId)),
-        TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(config) }),
+        TypeOrmModule.forRootAsync({ useFactory: (loaded: AppConfig) => dataSourceOptions(loaded), inject: [AppConfig] }),
         ClusterModule,
         RateLimitModule,
         AuthModule,
         AccountsModule,
-        EngineModule.forRoot(config, options.baileysSocketFactory),
-        InstancesApiModule,
-        MessagesModule,
-        ChatwootModule.forRoot(config),
+        engine,
+        InstancesApiModule.register(engine, chatwoot),
+        MessagesModule.register(engine),
+        chatwoot,
         TerminusModule.forRoot({ logger: false }), // a failed check is explained in its 503 body
       ],
       controllers: [HealthController],
       providers: [
         AppLifecycle,
+        DatabaseHealthIndicator,
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: BodyValidationPipe },
       ],

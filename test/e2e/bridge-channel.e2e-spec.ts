@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { BridgeClient, type EventFrame } from '../../tools/bridge-client.js';
+import type { EventFrame } from '../../src/shared/protocol/channel.frames.js';
+import { ChannelClient } from '../../tools/channel-client.js';
 import { ChannelHub } from '../../src/ryzeapi/chatwoot/channel/channel.hub.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
@@ -32,7 +33,7 @@ describe('bridge channel (SPEC 9)', () => {
   let t: TestApp;
   let token: string;
   const sockets: RawBridge[] = [];
-  const clients: BridgeClient[] = [];
+  const clients: ChannelClient[] = [];
 
   const open = async (target: Integration, options = {}) => {
     const raw = new RawBridge(target.channelUrl, bridge.token, options);
@@ -307,7 +308,7 @@ describe('bridge channel (SPEC 9)', () => {
     it('the reference client stops on 4409 instead of reconnecting', async () => {
       const target = await integration('replace-client');
       const seen: number[] = [];
-      const client = new BridgeClient({ url: target.channelUrl, token: bridge.token, onEvent: (f) => void seen.push(f.seq), backoff: { initialMs: 20 } }).start();
+      const client = new ChannelClient({ url: target.channelUrl, token: bridge.token, onEvent: (f) => void seen.push(f.seq), backoff: { initialMs: 20 } }).start();
       clients.push(client);
       await waitFor('the client to process event 1', () => seen.length === 1);
       const newer = await open(target);
@@ -323,7 +324,7 @@ describe('bridge channel (SPEC 9)', () => {
       const other = await integration('deleted-neighbour');
       const neighbour = await open(other);
       await neighbour.next('hello');
-      const client = new BridgeClient({ url: target.channelUrl, token: bridge.token, onEvent: () => undefined, backoff: { initialMs: 20 } }).start();
+      const client = new ChannelClient({ url: target.channelUrl, token: bridge.token, onEvent: () => undefined, backoff: { initialMs: 20 } }).start();
       clients.push(client);
       await waitFor('the client to connect', () => client.connected);
       expect((await api(t.url, target.token).delete('/api/chatwoot/delete/deleted')).status).toBe(200);

@@ -1,11 +1,12 @@
 /**
- * The reference bridge client (tools/bridge-client.ts) against the real service: ordered one-at-a-
+ * The reference channel client (tools/channel-client.ts) against the real service: ordered one-at-a-
  * time processing, ack after the handler, dedup by seq, redelivery after a failing handler,
  * reconnection with backoff, commands across reconnects, the final ack on close, gaps.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { BridgeClient, type BridgeClientOptions, type EventFrame } from '../../tools/bridge-client.js';
+import type { EventFrame } from '../../src/shared/protocol/channel.frames.js';
+import { ChannelClient, type ChannelClientOptions } from '../../tools/channel-client.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
 import { InstancesService } from '../../src/ryzeapi/instances/instances.service.js';
@@ -14,15 +15,15 @@ import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
 import { startApp, type TestApp } from '../support/test-app.js';
 
-describe('reference bridge client', () => {
+describe('reference channel client', () => {
   let bridge: FakeBridge;
   let t: TestApp;
   let token: string;
-  const clients: BridgeClient[] = [];
+  const clients: ChannelClient[] = [];
 
   const integration = (name: string, options: Parameters<typeof createIntegration>[2] = {}) => createIntegration(t, name, { token, ...options });
-  const client = (target: Integration, options: Partial<BridgeClientOptions> & Pick<BridgeClientOptions, 'onEvent'>) => {
-    const c = new BridgeClient({ url: target.channelUrl, token: bridge.token, backoff: { initialMs: 10, maxMs: 200 }, ...options }).start();
+  const client = (target: Integration, options: Partial<ChannelClientOptions> & Pick<ChannelClientOptions, 'onEvent'>) => {
+    const c = new ChannelClient({ url: target.channelUrl, token: bridge.token, backoff: { initialMs: 10, maxMs: 200 }, ...options }).start();
     clients.push(c);
     return c;
   };
@@ -119,7 +120,7 @@ describe('reference bridge client', () => {
     expect(plain.status).toBe(201);
     const delays: number[] = [];
     const seen: string[] = [];
-    const c = new BridgeClient({
+    const c = new ChannelClient({
       url: `${t.wsUrl}/ws/chatwoot/cl-later`,
       token: bridge.token,
       backoff: { initialMs: 4, maxMs: 40 },

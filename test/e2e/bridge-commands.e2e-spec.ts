@@ -4,7 +4,8 @@
  * instance is not connected.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BridgeClient, type EventFrame, type ResultFrame, type SendCommand } from '../../tools/bridge-client.js';
+import type { EventFrame, ResultFrame, SendRequest } from '../../src/shared/protocol/channel.frames.js';
+import { ChannelClient } from '../../tools/channel-client.js';
 import { bridgeEnv, createIntegration, openRaw, portOf, prng, RawBridge, TcpProxy, terminateFromServer, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
@@ -168,7 +169,7 @@ describe('bridge channel commands (SPEC 9)', () => {
     const proxy = await new TcpProxy().start(portOf(t));
     const echoes: string[] = [];
     const seqs: number[] = [];
-    const client = new BridgeClient({
+    const client = new ChannelClient({
       url: `ws://127.0.0.1:${proxy.port}/ws/chatwoot/${target.name}`,
       token: bridge.token,
       backoff: { initialMs: 5, maxMs: 100 },
@@ -190,7 +191,7 @@ describe('bridge channel commands (SPEC 9)', () => {
       cuts[kind]++;
     };
     const CUTS_PER_ROUND = 8;
-    const commands: SendCommand[] = Array.from({ length: 60 }, (_, i) => ({ id: `once-${i}`, to: '5511999999999', text: `reply ${i}` }));
+    const commands: SendRequest[] = Array.from({ length: 60 }, (_, i) => ({ id: `once-${i}`, to: '5511999999999', text: `reply ${i}` }));
     const sendAll = async () => {
       const cutPoints = new Set<number>();
       while (cutPoints.size < CUTS_PER_ROUND) cutPoints.add(Math.floor(random() * commands.length));

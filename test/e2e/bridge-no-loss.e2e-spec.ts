@@ -7,7 +7,8 @@
  * FUZZ_SEED=<n> replays a run.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { BridgeClient, type EventFrame } from '../../tools/bridge-client.js';
+import type { EventFrame } from '../../src/shared/protocol/channel.frames.js';
+import { ChannelClient } from '../../tools/channel-client.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
 import { bridgeEnv, createIntegration, portOf, prng, TcpProxy, terminateFromServer, waitFor } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
@@ -23,7 +24,7 @@ describe('bridge channel: nothing lost under faults', () => {
   let db: TestDatabase;
   let t: TestApp | undefined;
   let proxy: TcpProxy | undefined;
-  let client: BridgeClient | undefined;
+  let client: ChannelClient | undefined;
 
   afterAll(async () => {
     await client?.close();
@@ -50,7 +51,7 @@ describe('bridge channel: nothing lost under faults', () => {
     const failedOnce = new Set<number>();
     const mustFail = 2 + Math.floor(random() * MESSAGES); // at least one handler failure, somewhere
     let handlerFailures = 0;
-    client = new BridgeClient({
+    client = new ChannelClient({
       url: `ws://127.0.0.1:${proxy.port}/ws/chatwoot/${target.name}`,
       token: bridge.token,
       ackEvery: 1 + Math.floor(random() * 40),

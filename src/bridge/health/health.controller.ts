@@ -1,7 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { databaseHealth } from '../../shared/health/database-health.js';
+import { DatabaseHealthIndicator } from '../../shared/health/database-health.indicator.js';
 
 /**
  * GET /health (and /health/ready, which the Docker image's HEALTHCHECK asks both applications):
@@ -9,16 +7,16 @@ import { databaseHealth } from '../../shared/health/database-health.js';
  */
 @Controller('health')
 export class HealthController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly database: DatabaseHealthIndicator) {}
 
   @Get()
   check() {
-    return databaseHealth(this.db);
+    return this.database.check();
   }
 
   @Get('ready')
   ready() {
-    return databaseHealth(this.db);
+    return this.database.check();
   }
 
   @Get('live')

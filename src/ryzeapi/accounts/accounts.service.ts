@@ -1,38 +1,30 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { ApiTokensRepository } from '../auth/api-tokens.repository.js';
 import { generateToken, hashToken } from '../auth/token.util.js';
+import { AccountsRepository } from './accounts.repository.js';
 import { FirstAccountTokenFile } from './first-account-token.file.js';
-
-/** Taken while the first account is made, so that nodes starting together on one database make one. */
-const FIRST_ACCOUNT_LOCK = 0x72797a65;
 
 @Injectable()
 export class AccountsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AccountsService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly accounts: AccountsRepository,
+    private readonly tokens: ApiTokensRepository,
     private readonly config: AppConfig,
     private readonly tokenFile: FirstAccountTokenFile,
   ) {}
 
   /** Creates an account and returns its TokenAccount: the only time the token is in clear. */
-  async create(name: string, token = generateToken('acc'), db: Pick<DataSource, 'query'> = this.db): Promise<{ id: string; token: string }> {
-    const [{ id }] = await db.query(
-      `WITH a AS (INSERT INTO accounts (name) VALUES ($1) RETURNING id)
-       INSERT INTO api_tokens (hash, account_id) SELECT $2, id FROM a RETURNING account_id AS id`,
-      [name, hashToken(token)],
-    );
-    return { id, token };
+  async create(name: string, token = generateToken('acc')): Promise<{ id: string; token: string }> {
+    return { id: await this.accounts.create(name, hashToken(token)), token };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const token = this.config.bootstrapAccountToken;
     if (!token) return this.createFirstAccount();
-    const existing = await this.db.query(`SELECT 1 FROM api_tokens WHERE hash = $1`, [hashToken(token)]);
-    if (existing.length) return;
+    if (await this.tokens.exists(hashToken(token))) return;
     const { id } = await this.create('bootstrap', token);
     this.logger.log({ accountId: id }, 'created the bootstrap account');
   }
@@ -44,13 +36,8 @@ export class AccountsService implements OnApplicationBootstrap {
    */
   private async createFirstAccount(): Promise<void> {
     try {
-      const created = await this.db.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock($1)', [FIRST_ACCOUNT_LOCK]);
-        if ((await tx.query('SELECT 1 FROM accounts LIMIT 1')).length) return false;
-        const { token } = await this.create('first', undefined, tx);
-        this.tokenFile.write(token);
-        return true;
-      });
+      const token = generateToken('acc');
+      const created = await this.accounts.createFirst('first', hashToken(token), () => this.tokenFile.write(token));
       if (!created) return;
       const file = this.tokenFile.path;
       this.logger.log({ file }, `No account existed: created the first account. Its TokenAccount is in ${file} (readable by its owner only): cat ${file}`);

@@ -7,6 +7,10 @@ import type { Principal } from './principal.js';
 export class ApiTokensRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  async exists(hash: string): Promise<boolean> {
+    return (await this.db.query(`SELECT 1 FROM api_tokens WHERE hash = $1`, [hash])).length > 0;
+  }
+
   async findPrincipal(hash: string): Promise<Principal | null> {
     const rows: { account_id: string; instance_id: string | null; instance_name: string | null }[] = await this.db.query(
       `SELECT t.account_id, t.instance_id, i.name AS instance_name

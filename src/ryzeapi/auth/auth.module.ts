@@ -1,9 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiTokensRepository } from './api-tokens.repository.js';
 import { TokenAuthGuard } from './token-auth.guard.js';
 
-@Global()
+/**
+ * TokenAuthGuard is an APP_GUARD, so it runs on every route of every module: every route needs a
+ * token unless it says otherwise (RequireAccess('public')), and no module can forget to ask for one.
+ */
 @Module({
   providers: [ApiTokensRepository, { provide: APP_GUARD, useClass: TokenAuthGuard }],
   exports: [ApiTokensRepository],

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { ChatwootService, InlineActivation } from './chatwoot.service.js';
+import { InstanceIntegration, type InlineActivation } from './instance-integration.port.js';
 import { MODULE_DISABLED_MESSAGE } from './chatwoot.tokens.js';
 
-/** Stands in for ChatwootService when the module is off: inline activation reports the 503 text. */
+/** The module is off: inline activation reports the 503 text, and an instance has no integration to remove. */
 @Injectable()
-export class ChatwootDisabledService implements Pick<ChatwootService, 'activateInline' | 'removeWithInstance'> {
+export class ChatwootDisabledService extends InstanceIntegration {
   async activateInline(): Promise<InlineActivation> {
     return { status: 'error', error: MODULE_DISABLED_MESSAGE };
   }
 
-  async removeWithInstance(_instance: unknown, deleteInstance: () => Promise<void>): Promise<void> {
-    await deleteInstance();
-  }
+  async removeWithInstance(): Promise<void> {}
 }

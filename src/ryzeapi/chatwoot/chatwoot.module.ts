@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { AppConfig } from '../config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeConnectionFactory } from './channel/bridge-connection.factory.js';
@@ -10,6 +10,7 @@ import { BridgeHeartbeat } from './channel/bridge.heartbeat.js';
 import { ChannelHub } from './channel/channel.hub.js';
 import { ChannelCluster } from './channel/cluster/channel-cluster.js';
 import { ChannelOwnersRepository } from './channel/cluster/channel-owners.repository.js';
+import { ChannelControl } from './channel/channel.control.js';
 import { ChannelMetrics } from './channel/channel.metrics.js';
 import { CommandExecutor } from './channel/command.executor.js';
 import { OutboxAppender } from './channel/outbox.appender.js';
@@ -25,35 +26,37 @@ import { ChatwootIntegrationsRepository } from './chatwoot-integrations.reposito
 import { ChatwootController } from './chatwoot.controller.js';
 import { ChatwootService } from './chatwoot.service.js';
 import { BRIDGE_CONFIG } from './chatwoot.tokens.js';
+import { InstanceIntegration } from './instance-integration.port.js';
 import { useEncryptionKeys } from '../../shared/crypto/encrypted.transformer.js';
 
 /**
- * Enabled (BRIDGE_URL and BRIDGE_TOKEN set): controller, service, BridgeClient, encrypted storage
- * and the bridge channel gateway. Disabled: a stub answering 503, and no WebSocket route at all.
+ * Chosen from the configuration. Enabled (BRIDGE_URL and BRIDGE_TOKEN set): controller, service,
+ * BridgeClient, encrypted storage and the bridge channel gateway. Disabled: a stub answering 503,
+ * and no WebSocket route at all. Either way it exports the InstanceIntegration port.
+ * `engine` is the engine module AppModule chose (the channel relays its events and sends).
  */
 @Module({})
 export class ChatwootModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, engine: DynamicModule): DynamicModule {
     if (!config.bridge) {
       return {
         module: ChatwootModule,
-        global: true,
         controllers: [ChatwootDisabledController],
-        providers: [{ provide: ChatwootService, useClass: ChatwootDisabledService }],
-        exports: [ChatwootService],
+        providers: [{ provide: InstanceIntegration, useClass: ChatwootDisabledService }],
+        exports: [InstanceIntegration],
       };
     }
     useEncryptionKeys(config.encryptionKeys);
-    const bridge = config.bridge;
     return {
       module: ChatwootModule,
-      global: true,
-      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule],
+      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule, engine],
       controllers: [ChatwootController],
       providers: [
-        { provide: BRIDGE_CONFIG, useValue: bridge },
-        { provide: BridgeClient, useFactory: () => new BridgeClient(bridge) },
+        { provide: BRIDGE_CONFIG, useFactory: (loaded: AppConfig) => loaded.bridge, inject: [AppConfig] },
+        BridgeClient,
         ChatwootService,
+        { provide: InstanceIntegration, useExisting: ChatwootService },
+        ChannelControl,
         ChatwootIntegrationsRepository,
         OutboxEventsRepository,
         ChannelCursorsRepository,
@@ -71,7 +74,7 @@ export class ChatwootModule {
         BridgeHeartbeat,
         ChannelMetrics,
       ],
-      exports: [ChatwootService],
+      exports: [InstanceIntegration],
     };
   }
 }

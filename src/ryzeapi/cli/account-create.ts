@@ -5,7 +5,9 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AccountsService } from '../accounts/accounts.service.js';
+import { ApiTokensRepository } from '../auth/api-tokens.repository.js';
 import { FirstAccountTokenFile } from '../accounts/first-account-token.file.js';
 import { loadConfig } from '../config/app-config.js';
 import { cliFailure } from './cli-errors.js';
@@ -31,7 +33,7 @@ async function main(args: string[]): Promise<number> {
     const config = loadConfig();
     if (!config.databaseUrl) prepareDataDir(config.dataDir);
     dataSource = await new DataSource(dataSourceOptions(config)).initialize();
-    const { id, token } = await new AccountsService(dataSource, config, new FirstAccountTokenFile(config)).create(name);
+    const { id, token } = await new AccountsService(new AccountsRepository(dataSource), new ApiTokensRepository(dataSource), config, new FirstAccountTokenFile(config)).create(name);
     console.log(`Created account "${name}" (id ${id}). Its TokenAccount, shown only now:`);
     console.log(token);
     return 0;

@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ClusterBus } from './cluster-bus.js';
 import { ClusterPool } from './cluster-pool.js';
+import { NodesRepository } from './nodes.repository.js';
 
 export const NODE_HEARTBEAT_MS = 2000;
 /** A node whose heartbeat is older than this is dead: what it owned may be taken. */
@@ -24,7 +23,7 @@ export class NodeRegistry implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly pool: ClusterPool,
     private readonly bus: ClusterBus,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly nodes: NodesRepository,
   ) {}
 
   onFenced(handler: () => void): void {
@@ -39,27 +38,16 @@ export class NodeRegistry implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    if (this.pool.clustered) await this.db.query(`DELETE FROM ryzeapi_nodes WHERE node_id = $1`, [this.pool.nodeId]).catch(() => undefined);
+    if (this.pool.clustered) await this.nodes.remove(this.pool.nodeId).catch(() => undefined);
   }
 
-  async alive(nodeId: string): Promise<boolean> {
-    const [row] = await this.db.query(
-      // No listener pid: its listener is reconnecting; the heartbeat alone tells then.
-      `SELECT EXISTS (SELECT 1 FROM ryzeapi_nodes n
-                       WHERE n.node_id = $1 AND n.heartbeat_at > now() - $2 * interval '1 millisecond'
-                         AND (n.listener_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = n.listener_pid AND a.application_name = $3))) AS alive`,
-      [nodeId, NODE_TTL_MS, `ryzeapi:${nodeId}`],
-    );
-    return row.alive;
+  alive(nodeId: string): Promise<boolean> {
+    return this.nodes.alive(nodeId, NODE_TTL_MS);
   }
 
   private async beat(): Promise<void> {
     try {
-      await this.db.query(
-        `INSERT INTO ryzeapi_nodes (node_id, listener_pid, heartbeat_at) VALUES ($1, $2, now())
-         ON CONFLICT (node_id) DO UPDATE SET listener_pid = EXCLUDED.listener_pid, heartbeat_at = now()`,
-        [this.pool.nodeId, this.bus.listenerPid ?? null],
-      );
+      await this.nodes.beat(this.pool.nodeId, this.bus.listenerPid ?? null);
       this.lastBeat = Date.now();
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'node heartbeat failed');

@@ -5,20 +5,21 @@ import type { BaileysSocketFactory } from './baileys/baileys-socket.factory.js';
 import { baileysEngineParts } from './baileys/baileys.providers.js';
 import { EngineEvents } from './engine-events.js';
 import { SandboxController } from './sandbox/sandbox.controller.js';
+import { SandboxMessagesRepository } from './sandbox/sandbox-messages.repository.js';
 import { SandboxEngine } from './sandbox/sandbox.engine.js';
 import { WhatsAppEngine } from './whatsapp-engine.port.js';
 
 const sandboxParts = {
   imports: [InstancesModule],
   controllers: [SandboxController],
-  providers: [SandboxEngine, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
+  providers: [SandboxEngine, SandboxMessagesRepository, { provide: WhatsAppEngine, useExisting: SandboxEngine }],
   exports: [WhatsAppEngine, SandboxEngine],
 };
 
 /**
  * The WhatsApp engine port, bound to the engine WHATSAPP_ENGINE names (the sandbox by default, the
- * only one with the /api/sandbox routes), and EngineEvents. Global: every module sees the one
- * binding and the one event source.
+ * only one with the /api/sandbox routes), and EngineEvents. AppModule builds it once and hands that
+ * module to the modules that import it, so they share the one binding and the one event source.
  */
 @Module({})
 export class EngineModule {
@@ -26,7 +27,6 @@ export class EngineModule {
     const parts = config.whatsapp.engine === 'baileys' ? baileysEngineParts(config, socketFactory) : sandboxParts;
     return {
       module: EngineModule,
-      global: true,
       imports: parts.imports,
       controllers: parts.controllers,
       providers: [EngineEvents, ...parts.providers],

@@ -1,9 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { databaseHealth } from '../../shared/health/database-health.js';
+import { DatabaseHealthIndicator } from '../../shared/health/database-health.indicator.js';
 import { RequireAccess } from '../auth/access.decorator.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { AppConfig } from '../config/app-config.js';
@@ -29,7 +27,7 @@ const HEALTH_CHECK_SCHEMA = {
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly databaseHealth: DatabaseHealthIndicator,
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
@@ -43,7 +41,7 @@ export class HealthController {
   @ApiOkResponse({ type: HealthDto })
   @ApiErrors([503, '`database unavailable`'])
   async check(): Promise<HealthDto> {
-    return { ...(await databaseHealth(this.db)), node: this.config.nodeId };
+    return { ...(await this.databaseHealth.check()), node: this.config.nodeId };
   }
 
   /** Liveness: the process answers HTTP. Nothing it depends on is checked (a restart would not fix them). */

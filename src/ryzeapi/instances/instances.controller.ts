@@ -1,14 +1,15 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../auth/access.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
-import { ChatwootService } from '../chatwoot/chatwoot.service.js';
 import { engineCall } from '../engine/http-errors.js';
 import { WhatsAppEngine, type ConnectResult } from '../engine/whatsapp-engine.port.js';
-import { BodyValidationPipe } from '../common/http/body-validation.pipe.js';
-import { CreateInstanceDto, InlineChatwootDto, InstanceFieldsDto, splitInlineBlock } from './dto/create-instance.dto.js';
+import { CreateInstanceBody, CreateInstanceDto, InlineChatwootDto } from './dto/create-instance.dto.js';
 import { InstanceCreatedDto, InstanceDeletedDto, InstanceListDto, InstanceStateDto } from './dto/instance-answers.dto.js';
+import { CurrentInstance } from './current-instance.decorator.js';
+import { InstanceRoute } from './instance-access.guard.js';
+import { InstanceLifecycleService } from './instance-lifecycle.service.js';
 import { InstancesService, type InstanceRow } from './instances.service.js';
 
 const CONNECT_MESSAGES: Record<ConnectResult['status'], string> = {
@@ -16,8 +17,6 @@ const CONNECT_MESSAGES: Record<ConnectResult['status'], string> = {
   qr: 'QR code generated',
   pairing: 'Pairing code generated',
 };
-
-const validateBody = new BodyValidationPipe();
 
 const view = (i: InstanceRow) => ({ name: i.name, status: i.status, created_at: i.createdAt });
 
@@ -27,7 +26,7 @@ export class InstancesController {
   constructor(
     private readonly instances: InstancesService,
     private readonly engine: WhatsAppEngine,
-    private readonly chatwoot: ChatwootService,
+    private readonly lifecycle: InstanceLifecycleService,
   ) {}
 
   @Post('new')
@@ -36,14 +35,13 @@ export class InstancesController {
   @ApiBody({ type: CreateInstanceDto })
   @ApiCreatedResponse({ type: InstanceCreatedDto })
   @ApiErrors([409, '`instance name already in use` or `token already in use`'])
-  async create(@CurrentPrincipal() principal: Principal, @Body() raw: unknown): Promise<InstanceCreatedDto> {
-    // The chatwoot* block is validated apart: once the instance exists, its failures go in `chatwoot`.
-    const { rest, block } = splitInlineBlock(raw);
-    const body = (await validateBody.transform(rest, { type: 'body', metatype: InstanceFieldsDto })) as InstanceFieldsDto;
-    const { instance, token } = await this.instances.create(principal.accountId, body.name, body.token);
-    const settings = async () =>
-      InlineChatwootDto.toSettings((await validateBody.transform(block, { type: 'body', metatype: InlineChatwootDto })) as InlineChatwootDto);
-    const chatwoot = body.chatwootEnabled ? await this.chatwoot.activateInline(instance, settings) : undefined;
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateInstanceBody): Promise<InstanceCreatedDto> {
+    // The chatwoot* block is validated once the instance exists: its failures go in `chatwoot`.
+    const { instance, token, chatwoot } = await this.lifecycle.create(principal.accountId, {
+      name: body.name,
+      token: body.token,
+      chatwoot: body.chatwootEnabled ? () => InlineChatwootDto.settingsOf(body) : undefined,
+    });
     return {
       success: true,
       message: 'Instance created',
@@ -62,12 +60,12 @@ export class InstancesController {
   @Get('connect/:instance')
   @RequireAccess('instance')
   @ApiOkResponse({ type: InstanceStateDto })
+  @InstanceRoute()
   @ApiErrors(404)
-  async connect(@CurrentPrincipal() principal: Principal, @Param('instance') name: string, @Query('number') number?: unknown) {
+  async connect(@CurrentInstance() instance: InstanceRow, @Query('number') number?: unknown) {
     if (number !== undefined && (typeof number !== 'string' || !/^\+?\d{8,15}$/.test(number))) {
       throw new BadRequestException('number must be a phone number with its country code (8 to 15 digits)');
     }
-    const instance = await this.instances.resolve(principal, name);
     const result = await engineCall(() => this.engine.connect(instance, { number: (number as string | undefined)?.replace(/^\+/, '') }));
     return { success: true, message: CONNECT_MESSAGES[result.status], ...result };
   }
@@ -75,9 +73,9 @@ export class InstancesController {
   @Delete('logout/:instance')
   @RequireAccess('instance')
   @ApiOkResponse({ type: InstanceStateDto })
+  @InstanceRoute()
   @ApiErrors(404)
-  async logout(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceStateDto> {
-    const instance = await this.instances.resolve(principal, name);
+  async logout(@CurrentInstance() instance: InstanceRow): Promise<InstanceStateDto> {
     await this.engine.logout(instance);
     return { success: true, message: 'Instance logged out', status: 'disconnected' };
   }
@@ -85,11 +83,10 @@ export class InstancesController {
   @Delete('delete/:instance')
   @RequireAccess('account')
   @ApiOkResponse({ type: InstanceDeletedDto })
+  @InstanceRoute()
   @ApiErrors(404)
-  async delete(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<InstanceDeletedDto> {
-    const instance = await this.instances.resolve(principal, name);
-    await this.engine.release(instance);
-    await this.chatwoot.removeWithInstance(instance, () => this.instances.delete(instance.id));
+  async delete(@CurrentInstance() instance: InstanceRow): Promise<InstanceDeletedDto> {
+    await this.lifecycle.delete(instance);
     return { success: true, message: 'Instance deleted' };
   }
 }

@@ -35,6 +35,7 @@ export class MessagesController {
     return this.send(principal, name, { to: toJid(body.number)!, media: { ...body.media }, replyTo: body.replyTo, source: 'api' });
   }
 
+  /** The body was checked first (400 before 404, as this route always answered); then the instance. */
   private async send(principal: Principal, name: string, message: OutgoingMessage): Promise<MessageSentDto> {
     const instance = await this.instances.resolve(principal, name);
     const { messageId } = await engineCall(() => this.engine.send(instance, message));

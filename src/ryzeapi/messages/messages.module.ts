@@ -1,6 +1,11 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { InstancesModule } from '../instances/instances.module.js';
 import { MessagesController } from './messages.controller.js';
 
-@Module({ imports: [InstancesModule], controllers: [MessagesController] })
-export class MessagesModule {}
+/** The /api/message routes; `engine` is the engine module AppModule chose from the configuration. */
+@Module({})
+export class MessagesModule {
+  static register(engine: DynamicModule): DynamicModule {
+    return { module: MessagesModule, imports: [InstancesModule, engine], controllers: [MessagesController] };
+  }
+}

@@ -56,6 +56,9 @@ export interface SendFrame {
 
 export type BridgeFrame = AckFrame | SendFrame;
 
+/** A `send` frame without its type, as a bridge builds it. `id` is unique per reply (e.g. the Chatwoot message id): RyzeAPI executes each id at most once. */
+export type SendRequest = Omit<SendFrame, 'type'>;
+
 /** A `send` as RyzeAPI executes it, once parsed and checked (`to` is a JID). */
 export interface SendCommand {
   id: string;

@@ -1,6 +1,7 @@
-import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { BridgeConfig } from '../../config/app-config.js';
+import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { MAX_INT4 } from '../dto/chatwoot-settings.dto.js';
 import { scrubSecrets } from '../../../shared/text/secret-scrubber.js';
 import { mapActivationError, type ActivationContext } from './bridge-error.mapper.js';
@@ -17,7 +18,7 @@ export class BridgeClient {
   private readonly logger = new Logger(BridgeClient.name);
   private readonly http: AxiosInstance;
 
-  constructor(private readonly config: BridgeConfig) {
+  constructor(@Inject(BRIDGE_CONFIG) private readonly config: BridgeConfig) {
     this.http = axios.create({
       baseURL: config.url,
       headers: { Authorization: `Bearer ${config.token}`, 'Content-Type': 'application/json', Accept: 'application/json' },

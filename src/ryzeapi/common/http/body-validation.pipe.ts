@@ -1,7 +1,8 @@
-import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata, type Type } from '@nestjs/common';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 import { MALFORMED_JSON } from './json-body.parser.js';
 import { missingOneOf } from './require-one-of.decorator.js';
+import { validatedLater } from './validated-later.decorator.js';
 
 /** Body validation with the contract's message: 400 `invalid body: <what is wrong>`. */
 export class BodyValidationPipe extends ValidationPipe {
@@ -16,19 +17,26 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // An untyped body is validated by its handler, at the point the contract says (see ChatwootController.set).
-    if (metadata.type !== 'body' || !metadata.metatype || metadata.metatype === Object) return value;
+    if (metadata.type !== 'body' || !metadata.metatype) return value;
     if (value === MALFORMED_JSON) throw new BadRequestException('invalid body: malformed JSON');
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new BadRequestException('invalid body: expected a JSON object');
     }
-    const problem = findUnstorable(value);
+    const later = validatedLater(metadata.metatype);
+    const problem = findUnstorable(Object.fromEntries(Object.entries(value).filter(([key]) => !later.includes(key))));
     if (problem) throw new BadRequestException(`invalid body: ${problem}`);
     const body = await super.transform(value, metadata);
     const missing = missingOneOf(metadata.metatype, body);
     if (missing) throw new BadRequestException(`invalid body: ${missing}`);
     return body;
   }
+}
+
+const bodyValidation = new BodyValidationPipe();
+
+/** Validates `value` as the global pipe validates a body of `metatype`: for a part of a body checked later (see ValidatedLater). */
+export function validateBody<T extends object>(metatype: Type<T>, value: unknown): Promise<T> {
+  return bodyValidation.transform(value, { type: 'body', metatype }) as Promise<T>;
 }
 
 /**

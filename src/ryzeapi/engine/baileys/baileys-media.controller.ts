@@ -1,11 +1,12 @@
-import { Controller, Get, Logger, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Res } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RequireAccess } from '../../auth/access.decorator.js';
-import type { Principal } from '../../auth/principal.js';
-import { InstancesService } from '../../instances/instances.service.js';
+import { CurrentInstance } from '../../instances/current-instance.decorator.js';
+import { InstanceRoute } from '../../instances/instance-access.guard.js';
+import type { InstanceRow } from '../../instances/instances.service.js';
 import { BaileysMediaService } from './baileys-media.service.js';
 
 /** SPEC 15: an event's `media.url`. TokenAccount, the instance's TokenInstance, or `Bearer <BRIDGE_TOKEN>`. */
@@ -15,21 +16,12 @@ import { BaileysMediaService } from './baileys-media.service.js';
 export class BaileysMediaController {
   private readonly logger = new Logger(BaileysMediaController.name);
 
-  constructor(
-    private readonly instances: InstancesService,
-    private readonly media: BaileysMediaService,
-  ) {}
+  constructor(private readonly media: BaileysMediaService) {}
 
   @Get(':instance/:messageId')
   @RequireAccess('instance-or-bridge')
-  async download(
-    @Req() req: Request & { principal?: Principal },
-    @Param('instance') name: string,
-    @Param('messageId') messageId: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const instance = req.principal ? await this.instances.resolve(req.principal, name) : await this.instances.findByName(name);
-    if (!instance) throw new NotFoundException('instance not found');
+  @InstanceRoute()
+  async download(@CurrentInstance() instance: InstanceRow, @Param('messageId') messageId: string, @Res() res: Response): Promise<void> {
     const { stream, mimetype, fileName } = await this.media.open(instance, messageId);
     // The first chunk before the headers: a download failing at once still gets an error answer.
     const chunks = stream[Symbol.asyncIterator]();

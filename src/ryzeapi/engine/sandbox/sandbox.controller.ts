@@ -3,7 +3,9 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireAccess } from '../../auth/access.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { ApiErrors } from '../../common/openapi/api-errors.decorator.js';
-import { InstancesService } from '../../instances/instances.service.js';
+import { CurrentInstance } from '../../instances/current-instance.decorator.js';
+import { InstanceRoute } from '../../instances/instance-access.guard.js';
+import { InstancesService, type InstanceRow } from '../../instances/instances.service.js';
 import { engineCall } from '../http-errors.js';
 import { toJid } from '../../../shared/protocol/jid.js';
 import { ReceiveMessageDto } from './dto/receive-message.dto.js';
@@ -25,15 +27,16 @@ export class SandboxController {
   @ApiCreatedResponse({ type: MessageReceivedDto })
   @ApiErrors([503, '`Instance is not connected to WhatsApp`'])
   async receive(@CurrentPrincipal() principal: Principal, @Param('instance') name: string, @Body() body: ReceiveMessageDto): Promise<MessageReceivedDto> {
+    // The body first (400 before 404, as this route always answered), then the instance.
     const instance = await this.instances.resolve(principal, name);
     const { messageId } = await engineCall(() => this.sandbox.receive(instance, { ...body, fromJid: toJid(body.from)! }));
     return { success: true, message_id: messageId };
   }
 
   @Get('sent/:instance')
+  @InstanceRoute()
   @ApiOkResponse({ type: SentMessagesDto })
-  async sent(@CurrentPrincipal() principal: Principal, @Param('instance') name: string): Promise<SentMessagesDto> {
-    const instance = await this.instances.resolve(principal, name);
+  async sent(@CurrentInstance() instance: InstanceRow): Promise<SentMessagesDto> {
     return { success: true, data: await this.sandbox.sent(instance) };
   }
 }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { InstancesService } from '../../instances/instances.service.js';
 import { EngineEvents } from '../engine-events.js';
 import type { EngineEvent, InstanceRef, OutgoingMessage } from '../engine.types.js';
 import type { MediaPayload } from '../../../shared/protocol/event-data.types.js';
 import { isGroupJid } from '../../../shared/protocol/jid.js';
 import { InstanceNotConnectedError, WhatsAppEngine, type ConnectResult } from '../whatsapp-engine.port.js';
+import { SandboxMessagesRepository } from './sandbox-messages.repository.js';
 
 export interface InboundMessage {
   from: string;
@@ -25,17 +24,6 @@ export interface SentMessage {
   source: string;
   command_id: string | null;
   timestamp: number;
-}
-
-interface RecordedMessage {
-  id: string;
-  direction: 'incoming' | 'outgoing';
-  chatJid: string;
-  text?: string;
-  media?: MediaPayload;
-  source: string;
-  commandId?: string;
-  replyTo?: string;
 }
 
 const newMessageId = () => `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
@@ -72,7 +60,7 @@ function sendEvents(instance: InstanceRef, id: string, timestamp: number, messag
 @Injectable()
 export class SandboxEngine extends WhatsAppEngine {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly messages: SandboxMessagesRepository,
     private readonly instances: InstancesService,
     private readonly events: EngineEvents,
   ) {
@@ -93,7 +81,7 @@ export class SandboxEngine extends WhatsAppEngine {
   async send(instance: InstanceRef, message: OutgoingMessage): Promise<{ messageId: string }> {
     await this.assertConnected(instance);
     const id = newMessageId();
-    await this.record(instance, {
+    await this.messages.record(instance.id, {
       id, direction: 'outgoing', chatJid: message.to, text: message.text, media: message.media,
       source: message.source, commandId: message.commandId, replyTo: message.replyTo,
     });
@@ -104,15 +92,11 @@ export class SandboxEngine extends WhatsAppEngine {
 
   /** The events of the send made for commandId, derived again from its record; null when nothing was sent for it. */
   async replaySend(instance: InstanceRef, commandId: string): Promise<EngineEvent[] | null> {
-    const [row] = await this.db.query(
-      `SELECT message_id, chat_jid, text, media, source, reply_to, created_at FROM sandbox_messages
-        WHERE instance_id = $1 AND direction = 'outgoing' AND command_id = $2`,
-      [instance.id, commandId],
-    );
-    if (!row) return null;
-    return sendEvents(instance, row.message_id, Math.floor(new Date(row.created_at).getTime() / 1000), {
-      to: row.chat_jid, text: row.text ?? undefined, media: row.media ?? undefined, replyTo: row.reply_to ?? undefined,
-      source: row.source, commandId,
+    const sent = await this.messages.sendFor(instance.id, commandId);
+    if (!sent) return null;
+    return sendEvents(instance, sent.id, sent.timestamp, {
+      to: sent.to, text: sent.text ?? undefined, media: sent.media ?? undefined, replyTo: sent.replyTo ?? undefined,
+      source: sent.source, commandId,
     });
   }
 
@@ -123,7 +107,7 @@ export class SandboxEngine extends WhatsAppEngine {
     const chat = inbound.group
       ? { jid: inbound.group.jid, name: inbound.group.name ?? '', type: 'group' as const }
       : { jid: inbound.fromJid, name: inbound.name ?? '', type: 'private' as const };
-    await this.record(instance, {
+    await this.messages.record(instance.id, {
       id, direction: 'incoming', chatJid: chat.jid, text: inbound.text, media: inbound.media, source: 'whatsapp',
     });
     await this.events.publish({
@@ -146,14 +130,9 @@ export class SandboxEngine extends WhatsAppEngine {
   }
 
   async sent(instance: InstanceRef): Promise<SentMessage[]> {
-    const rows = await this.db.query(
-      `SELECT message_id, chat_jid AS "to", text, media, source, command_id, created_at
-         FROM sandbox_messages WHERE instance_id = $1 AND direction = 'outgoing' ORDER BY seq`,
-      [instance.id],
-    );
-    return rows.map(({ created_at, ...row }: SentMessage & { created_at: Date }) => ({
-      ...row,
-      timestamp: Math.floor(new Date(created_at).getTime() / 1000),
+    const sends = await this.messages.sends(instance.id);
+    return sends.map(({ id, to, text, media, source, commandId, timestamp }) => ({
+      message_id: id, to, text, media, source, command_id: commandId, timestamp,
     }));
   }
 
@@ -161,12 +140,4 @@ export class SandboxEngine extends WhatsAppEngine {
     if ((await this.instances.getStatus(instance.id)) !== 'connected') throw new InstanceNotConnectedError();
   }
 
-  private async record(instance: InstanceRef, m: RecordedMessage): Promise<void> {
-    await this.db.query(
-      `INSERT INTO sandbox_messages (instance_id, message_id, direction, chat_jid, text, media, source, command_id, reply_to)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [instance.id, m.id, m.direction, m.chatJid, m.text ?? null, m.media ? JSON.stringify(m.media) : null,
-        m.source, m.commandId ?? null, m.replyTo ?? null],
-    );
-  }
 }

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { validateBody } from '../../common/http/body-validation.pipe.js';
+import { ValidatedLater } from '../../common/http/validated-later.decorator.js';
 import { INSTANCE_NAME, INSTANCE_NAME_SCHEMA } from '../instance-name.js';
 import {
   AccountIdRules, ApiTokenRules, BaseUrlRules, InboxNameRules, type ChatwootSettingsDto,
@@ -47,7 +49,10 @@ export class InlineChatwootDto {
     'chatwootSignMessages', 'chatwootIgnoreGroups', 'chatwootStartAsPending', 'chatwootReopenResolved',
   ] as const;
 
-  static toSettings(block: InlineChatwootDto): ChatwootSettingsDto {
+  /** The block of `body`, validated (400 text on failure) and given set's names. */
+  static async settingsOf(body: CreateInstanceBody): Promise<ChatwootSettingsDto> {
+    const present = InlineChatwootDto.FIELDS.filter((field) => field in body);
+    const block = await validateBody(InlineChatwootDto, Object.fromEntries(present.map((field) => [field, body[field]])));
     return {
       chatwootBaseUrl: block.chatwootBaseUrl,
       chatwootAccountId: block.chatwootAccountId,
@@ -61,10 +66,20 @@ export class InlineChatwootDto {
   }
 }
 
+type InlineField = (typeof InlineChatwootDto.FIELDS)[number];
+
+/**
+ * The body the global pipe validates for POST /api/instance/new: InstanceFieldsDto's rules, and
+ * the chatwoot* block let through raw (typed unknown), for InlineChatwootDto.settingsOf once the
+ * instance exists and only when chatwootEnabled is true.
+ */
+export class CreateInstanceBody extends InstanceFieldsDto {}
+export interface CreateInstanceBody extends Partial<Record<InlineField, unknown>> {}
+for (const field of InlineChatwootDto.FIELDS) ValidatedLater()(CreateInstanceBody.prototype, field);
+
 /**
  * The whole body of POST /api/instance/new, as the OpenAPI document shows it (a mapped type would
- * lose the rules' schema constraints). Never validated as a whole: InstanceFieldsDto is checked
- * first, InlineChatwootDto once the instance exists and only when chatwootEnabled is true.
+ * lose the rules' schema constraints). Never validated as a whole: see CreateInstanceBody.
  */
 export class CreateInstanceDto extends InstanceFieldsDto {
   @ApiPropertyOptional({ description: 'Required when chatwootEnabled is true' }) @BaseUrlRules() chatwootBaseUrl?: string;
@@ -75,18 +90,4 @@ export class CreateInstanceDto extends InstanceFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootIgnoreGroups?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootStartAsPending?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() chatwootReopenResolved?: boolean;
-}
-
-/** Splits a request body into its chatwoot* block and the rest (which still has any unknown property). */
-export function splitInlineBlock(raw: unknown): { rest: unknown; block: Record<string, unknown> } {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { rest: raw, block: {} };
-  const rest: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  const block: Record<string, unknown> = {};
-  for (const field of InlineChatwootDto.FIELDS) {
-    if (field in rest) {
-      block[field] = rest[field];
-      delete rest[field];
-    }
-  }
-  return { rest, block };
 }

@@ -1,5 +1,5 @@
 /**
- * A reference client for RyzeAPI's bridge channel (`/ws/chatwoot/:instance`, SPEC section 9).
+ * ChannelClient: the reference client for RyzeAPI's bridge channel (`/ws/chatwoot/:instance`, SPEC section 9).
  *
  * It is meant to be read: it shows everything a correct bridge does on this socket, and nothing
  * else. See docs/bridge-protocol.md for the protocol itself.
@@ -18,14 +18,11 @@
  */
 import WebSocket from 'ws';
 
-import { CLOSE, type ErrorFrame, type EventFrame, type HelloFrame, type ResultFrame, type RyzeApiFrame, type SendFrame } from '../src/shared/protocol/channel.frames.js';
+import {
+  CLOSE, type BridgeFrame, type ErrorFrame, type EventFrame, type HelloFrame, type ResultFrame, type RyzeApiFrame, type SendRequest,
+} from '../src/shared/protocol/channel.frames.js';
 
-export type { ErrorFrame, EventFrame, HelloFrame, ResultFrame };
-
-/** A `send` frame without its type. `id` is unique per reply, e.g. the Chatwoot message id: RyzeAPI executes each id at most once. */
-export type SendCommand = Omit<SendFrame, 'type'>;
-
-export interface BridgeClientOptions {
+export interface ChannelClientOptions {
   /** ws(s)://host/ws/chatwoot/<instance>, as given in the activation request's `ryzeapi.ws_url`. */
   url: string;
   /** BRIDGE_TOKEN. */
@@ -57,7 +54,7 @@ export interface Stopped {
 const REPLACED = CLOSE.replaced;
 const DELETED = CLOSE.deleted;
 
-export class BridgeClient {
+export class ChannelClient {
   private ws?: WebSocket;
   private processed: number;
   /** Highest seq delivered on the current socket: acks never go beyond what this socket sent. */
@@ -70,7 +67,7 @@ export class BridgeClient {
   private stopped = false;
   private watchdog?: NodeJS.Timeout;
   private heartbeatMs = 0;
-  private readonly pending = new Map<string, { command: SendCommand; result: Promise<ResultFrame>; resolve(r: ResultFrame): void; reject(e: Error): void }>();
+  private readonly pending = new Map<string, { command: SendRequest; result: Promise<ResultFrame>; resolve(r: ResultFrame): void; reject(e: Error): void }>();
   private resolveStopped!: (s: Stopped) => void;
   /** Resolves when the client stops for good: close(), 4409 or 4410. */
   readonly stoppedWith: Promise<Stopped> = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -79,7 +76,7 @@ export class BridgeClient {
   /** Connections opened (hello received). */
   connections = 0;
 
-  constructor(private readonly options: BridgeClientOptions) {
+  constructor(private readonly options: ChannelClientOptions) {
     this.processed = options.lastSeq ?? 0;
   }
 
@@ -103,8 +100,8 @@ export class BridgeClient {
   }
 
   /** Sends a command; resolves with its `result`. Unanswered commands are re-sent after a reconnect. */
-  send(command: SendCommand): Promise<ResultFrame> {
-    if (this.stopped) return Promise.reject(new Error('bridge client is stopped'));
+  send(command: SendRequest): Promise<ResultFrame> {
+    if (this.stopped) return Promise.reject(new Error('channel client is stopped'));
     const waiting = this.pending.get(command.id);
     if (waiting) return waiting.result;
     let resolve!: (r: ResultFrame) => void, reject!: (e: Error) => void;
@@ -238,12 +235,12 @@ export class BridgeClient {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
-    for (const { reject } of this.pending.values()) reject(new Error(`bridge client stopped (${code} ${reason})`));
+    for (const { reject } of this.pending.values()) reject(new Error(`channel client stopped (${code} ${reason})`));
     this.pending.clear();
     this.resolveStopped({ code, reason });
   }
 
-  private write(frame: object): void {
+  private write(frame: BridgeFrame): void {
     this.ws?.send(JSON.stringify(frame));
   }
 }
