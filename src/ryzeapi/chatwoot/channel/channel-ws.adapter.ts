@@ -60,9 +60,10 @@ export class ChannelWsAdapter extends WsAdapter {
   }
 
   /**
-   * Each frame goes straight to its handler, in order: the stock binding runs every frame through
-   * rxjs streams first (about 7 times the cost per frame in a flood of small frames). A handler's
-   * non-empty result is sent back as JSON, as the stock adapter does (observables are not used here).
+   * Each frame goes straight to its handler, in order. The stock binding builds a chain of rxjs
+   * streams per socket: `npm run bench` measured 14 KiB of heap per bridge socket with it, 6.9
+   * without (5.1 before the gateway). A handler's non-empty result is sent back as JSON, as the
+   * stock adapter does (observable results are not supported here).
    */
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[]): void {
     const byMessage = new Map(handlers.map((handler) => [handler.message, handler]));
