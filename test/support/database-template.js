@@ -7,12 +7,12 @@
  * `pretest`); an app started on a copy finds no pending migration.
  *
  * Plain JavaScript: Jest loads this outside its TypeScript transform. The template's name goes to
- * the tests (and Jest's workers) in RYZE_TEST_TEMPLATE. Tests that need a service to migrate an
- * empty database itself give it a fresh DATA_DIR of their own (cli-layout, logs-shutdown).
+ * the tests (and Jest's workers) in RYZE_TEST_TEMPLATE. cli-layout.e2e-spec.ts still runs the
+ * service and the CLIs on an empty DATA_DIR of their own, which they migrate.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,9 +20,14 @@ import pg from 'pg';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** tmpfs where there is one: copying the embedded database's ~40 MB folder per test file costs little there. */
+/**
+ * tmpfs where there is a roomy one (a container's default /dev/shm holds 64 MB): copying the
+ * embedded database's ~40 MB folder for each test database costs little there.
+ */
 export function scratchDir() {
-  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  if (!existsSync('/dev/shm')) return tmpdir();
+  const { bavail, bsize } = statfsSync('/dev/shm');
+  return bavail * bsize > 2 ** 30 ? '/dev/shm' : tmpdir();
 }
 
 /** One statement on the server's maintenance database. */
