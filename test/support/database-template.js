@@ -14,7 +14,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
@@ -59,20 +59,34 @@ async function migrate(settings) {
   }
 }
 
-export default async function globalSetup() {
+/** Only the unit tests under src/ are selected: none of them needs a database. */
+function unitTestsOnly(globalConfig) {
+  const patterns = globalConfig?.testPathPatterns?.patterns ?? [];
+  return patterns.length > 0 && patterns.every((pattern) => relative(ROOT, resolve(ROOT, pattern)).startsWith(`src${sep}`));
+}
+
+export default async function globalSetup(globalConfig) {
+  // Without a template a test database starts empty and the app migrates it: slower, same result.
+  delete process.env.RYZE_TEST_TEMPLATE;
+  if (unitTestsOnly(globalConfig)) return;
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     const name = `ryze_template_${randomBytes(6).toString('hex')}`;
     await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    await migrate({ databaseUrl: url.toString(), dataDir: '' });
     process.env.RYZE_TEST_TEMPLATE = name;
+    await migrate({ databaseUrl: url.toString(), dataDir: '' }).catch(failed);
   } else {
-    const dir = mkdtempSync(join(scratchDir(), 'ryze-template-'));
-    await migrate({ dataDir: dir });
-    process.env.RYZE_TEST_TEMPLATE = dir;
+    process.env.RYZE_TEST_TEMPLATE = mkdtempSync(join(scratchDir(), 'ryze-template-'));
+    await migrate({ dataDir: process.env.RYZE_TEST_TEMPLATE }).catch(failed);
   }
+}
+
+/** Jest runs no teardown after a failed setup: the half-made template goes now. */
+async function failed(error) {
+  await globalTeardown();
+  throw error;
 }
 
 export async function globalTeardown() {
