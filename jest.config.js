@@ -7,6 +7,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.spec.json' }] },
   testTimeout: 60000,
+  // One migrated database per run; each test database is a copy of it.
+  globalSetup: '<rootDir>/test/support/database-template.js',
+  globalTeardown: '<rootDir>/test/support/database-template-teardown.js',
   // Fails any test file whose logs or response bodies contain a registered secret.
   setupFilesAfterEnv: ['<rootDir>/test/support/leak-guard.ts'],
 };

@@ -28,8 +28,9 @@ export class ServiceProcess {
     this.collect(this.child.stdout!, this.stdout);
     this.collect(this.child.stderr!, this.stderr);
     running.add(this.child);
+    // 'close', not 'exit': the process can exit before its last output lines are read.
     this.exited = new Promise((done) =>
-      this.child.on('exit', (code, signal) => {
+      this.child.on('close', (code, signal) => {
         running.delete(this.child);
         done({ code, signal });
       }),

@@ -1,18 +1,18 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { APP_OPTIONS, configureApp, createApp } from '../../src/ryzeapi/app.factory.js';
 import { AppModule, type AppModuleOptions } from '../../src/ryzeapi/app.module.js';
 import { AccountsService } from '../../src/ryzeapi/accounts/accounts.service.js';
 import { loadConfig, type AppConfig } from '../../src/ryzeapi/config/app-config.js';
+import { adminQuery, scratchDir } from './database-template.js';
 import { capturedLogs, registerSecret } from './leak-guard.js';
 
 export const TEST_KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -22,8 +22,9 @@ export { capturedLogs };
 
 /**
  * Where a test app keeps its data. With TEST_DATABASE_URL set, a fresh PostgreSQL database per
- * call; otherwise an embedded PGlite in a fresh temporary folder. Reuse one to restart an app on
- * the same data.
+ * call; otherwise an embedded PGlite in a fresh folder. Either starts as a copy of the run's
+ * migrated template (database-template.js, Jest's globalSetup), else empty. Reuse one to restart
+ * an app on the same data.
  */
 export interface TestDatabase {
   env: Record<string, string>;
@@ -32,9 +33,10 @@ export interface TestDatabase {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
+  const template = process.env.RYZE_TEST_TEMPLATE;
   if (serverUrl) {
     const name = `ryze_test_${randomBytes(6).toString('hex')}`;
-    await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+    await adminQuery(serverUrl, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     // DATA_DIR too: the first account's token file goes there, not into the working tree.
@@ -47,18 +49,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'ryze-test-'));
+  const dir = mkdtempSync(join(scratchDir(), 'ryze-test-'));
+  if (template) cpSync(template, dir, { recursive: true });
   return { env: { DATA_DIR: dir }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A log destination whose lines go to capturedLogs (scanned for secrets). */
