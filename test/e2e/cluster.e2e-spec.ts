@@ -9,6 +9,8 @@ import { ChannelOwnersRepository } from '../../src/ryzeapi/chatwoot/channel/clus
 import { CommandExecutor } from '../../src/ryzeapi/chatwoot/channel/command.executor.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
 import { ClusterBus } from '../../src/ryzeapi/cluster/cluster-bus.js';
+import { ClusterLocks } from '../../src/ryzeapi/cluster/cluster-locks.js';
+import { DataSource } from 'typeorm';
 import { bridgeEnv, createIntegration, openRaw, RawBridge, sleep, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
@@ -172,6 +174,17 @@ describeCluster('two nodes on one PostgreSQL (SPEC 14)', () => {
     const raw = await openRaw(on(b, target), bridge.token, sockets);
     expect((await api(a.url, token).delete(`/api/chatwoot/delete/${target.name}`)).status).toBe(200);
     expect((await within('the 4410 on node B', raw.closed)).code).toBe(4410);
+  });
+
+  it('keeps running when the server ends its idle lock connections (pg_terminate_backend, a restart)', async () => {
+    await a.app.get(ClusterLocks).run('probe', async () => undefined); // leaves an idle connection in the lock pool
+    const [{ ended }] = await b.app.get(DataSource).query(
+      `SELECT count(pg_terminate_backend(pid))::int AS ended FROM pg_stat_activity WHERE application_name = 'ryzeapi:node-a:locks'`,
+    );
+    expect(ended).toBeGreaterThan(0);
+    await waitFor('the warning of the ended lock connection', () => capturedLogs.some((line) => line.includes('idle lock connection was closed')));
+    expect(await a.app.get(ClusterLocks).run('probe', async () => 'ran again')).toBe('ran again');
+    expect((await api(a.url).get('/health')).status).toBe(200);
   });
 
   it('catches up from the outbox after its listening connection was lost (a lost notification delays, never loses)', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RelayModule } from '../relay/relay.module.js';
 import { RyzeApiChannel } from './ryzeapi.channel.js';
+import { RepositoriesModule } from '../database/repositories.module.js';
 
-@Module({ imports: [RelayModule], providers: [RyzeApiChannel], exports: [RyzeApiChannel] })
+@Module({ imports: [RepositoriesModule, RelayModule], providers: [RyzeApiChannel], exports: [RyzeApiChannel] })
 export class ChannelModule {}

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { IntegrationsRepository } from '../integrations/integrations.repository.js';
 import { ChatsRepository } from '../relay/chats.repository.js';
 import { MessageLinksRepository } from '../relay/message-links.repository.js';
@@ -6,7 +6,6 @@ import { CommandsRepository } from '../replies/commands.repository.js';
 
 const REPOSITORIES = [IntegrationsRepository, ChatsRepository, MessageLinksRepository, CommandsRepository];
 
-/** Every table of the bridge behind its repository, for every module. */
-@Global()
+/** Every table of the bridge behind its repository; imported by the modules that use them. */
 @Module({ providers: REPOSITORIES, exports: REPOSITORIES })
 export class RepositoriesModule {}

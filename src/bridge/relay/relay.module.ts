@@ -4,10 +4,11 @@ import { ConversationResolver } from './conversation.resolver.js';
 import { MediaDownloader } from './media.downloader.js';
 import { MessageWriter } from './message.writer.js';
 import { RelayService } from './relay.service.js';
+import { RepositoriesModule } from '../database/repositories.module.js';
 
 /** WhatsApp → Chatwoot. Exports the resolver and writer for part 2 (notes, replies in the right conversation). */
 @Module({
-  imports: [ChatwootApiModule],
+  imports: [RepositoriesModule, ChatwootApiModule],
   providers: [ConversationResolver, MediaDownloader, MessageWriter, RelayService],
   exports: [RelayService, ConversationResolver],
 })

@@ -8,10 +8,11 @@ import { ConversationStatusService } from './conversation-status.service.js';
 import { ReplyIntake } from './reply-intake.service.js';
 import { ReplyNotesService } from './reply-notes.service.js';
 import { ReplyPlanner } from './reply.planner.js';
+import { RepositoriesModule } from '../database/repositories.module.js';
 
 /** Chatwoot → WhatsApp (SPEC 13.4): the inbox webhook, the durable `send` commands, their results. */
 @Module({
-  imports: [ChannelModule, ChatwootApiModule, RelayModule],
+  imports: [RepositoriesModule, ChannelModule, ChatwootApiModule, RelayModule],
   controllers: [ChatwootWebhookController],
   providers: [ReplyIntake, ReplyPlanner, CommandDispatcher, ReplyNotesService, ConversationStatusService],
 })

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { ClusterModule } from '../cluster/cluster.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeConnectionFactory } from './channel/bridge-connection.factory.js';
@@ -49,7 +50,7 @@ export class ChatwootModule {
     useEncryptionKeys(config.encryptionKeys);
     return {
       module: ChatwootModule,
-      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), InstancesModule, engine],
+      imports: [TypeOrmModule.forFeature([ChatwootIntegration]), ClusterModule, InstancesModule, engine],
       controllers: [ChatwootController],
       providers: [
         { provide: BRIDGE_CONFIG, useFactory: (loaded: AppConfig) => loaded.bridge, inject: [AppConfig] },

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { AppConfig } from '../config/app-config.js';
 
@@ -15,6 +15,7 @@ const LOCK_CONNECTIONS = 4;
 export class ClusterPool implements OnApplicationShutdown {
   readonly clustered: boolean;
   readonly nodeId: string;
+  private readonly logger = new Logger(ClusterPool.name);
   private lockPool?: pg.Pool;
 
   constructor(private readonly config: AppConfig) {
@@ -28,7 +29,11 @@ export class ClusterPool implements OnApplicationShutdown {
   }
 
   get locks(): pg.Pool {
-    this.lockPool ??= new pg.Pool({ connectionString: this.config.databaseUrl, max: LOCK_CONNECTIONS, application_name: `${this.applicationName}:locks` });
+    if (!this.lockPool) {
+      this.lockPool = new pg.Pool({ connectionString: this.config.databaseUrl, max: LOCK_CONNECTIONS, application_name: `${this.applicationName}:locks` });
+      // An idle connection the server ends (a restart, pg_terminate_backend) is an 'error' of the pool: unheard, it would end the process.
+      this.lockPool.on('error', (error) => this.logger.warn({ reason: error.message }, 'an idle lock connection was closed by the server'));
+    }
     return this.lockPool;
   }
 

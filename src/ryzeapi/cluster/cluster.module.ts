@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ClusterBus } from './cluster-bus.js';
 import { ClusterLocks } from './cluster-locks.js';
 import { ClusterPool } from './cluster-pool.js';
@@ -6,6 +6,5 @@ import { NodeRegistry } from './node-registry.js';
 import { NodesRepository } from './nodes.repository.js';
 
 /** What lets several nodes share one PostgreSQL (and costs nothing on the embedded database). */
-@Global()
 @Module({ providers: [ClusterPool, ClusterLocks, ClusterBus, NodesRepository, NodeRegistry], exports: [ClusterPool, ClusterLocks, ClusterBus, NodeRegistry] })
 export class ClusterModule {}
