@@ -20,7 +20,7 @@ import { ChannelWsAdapter } from './chatwoot/channel/channel-ws.adapter.js';
 
 /** Builds the application exactly as it runs, for main.ts and for the tests. */
 export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(config, options), APP_OPTIONS);
   return configureApp(app, config);
 }
 

@@ -33,9 +33,9 @@ export interface AppModuleOptions {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+  static async forRoot(config: AppConfig, options: AppModuleOptions = {}): Promise<DynamicModule> {
     // Chosen from the configuration, built once, and imported by each module that uses them.
-    const engine = EngineModule.forRoot(config, options.baileysSocketFactory);
+    const engine = await EngineModule.forRoot(config, options.baileysSocketFactory);
     const chatwoot = ChatwootModule.forRoot(config, engine);
     return {
       module: AppModule,

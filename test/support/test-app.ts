@@ -94,7 +94,7 @@ export async function startApp(
   const logStream = logCapture();
   const { override, ...appOptions } = options;
   const app = override
-    ? configureApp((await override(Test.createTestingModule({ imports: [AppModule.forRoot(config, { ...appOptions, logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
+    ? configureApp((await override(Test.createTestingModule({ imports: [await AppModule.forRoot(config, { ...appOptions, logStream })] })).compile()).createNestApplication<NestExpressApplication>(APP_OPTIONS), config)
     : await createApp(config, { ...appOptions, logStream });
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
