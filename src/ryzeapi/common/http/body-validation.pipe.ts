@@ -23,7 +23,8 @@ export class BodyValidationPipe extends ValidationPipe {
       throw new BadRequestException('invalid body: expected a JSON object');
     }
     const later = validatedLater(metadata.metatype);
-    const problem = findUnstorable(Object.fromEntries(Object.entries(value).filter(([key]) => !later.includes(key))));
+    const checked = later.length ? Object.fromEntries(Object.entries(value).filter(([key]) => !later.includes(key))) : value;
+    const problem = findUnstorable(checked);
     if (problem) throw new BadRequestException(`invalid body: ${problem}`);
     const body = await super.transform(value, metadata);
     const missing = missingOneOf(metadata.metatype, body);
