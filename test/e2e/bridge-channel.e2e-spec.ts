@@ -11,6 +11,7 @@ import { ChannelClient } from '../../tools/channel-client.js';
 import { ChannelHub } from '../../src/ryzeapi/chatwoot/channel/channel.hub.js';
 import { OutboxRetention } from '../../src/ryzeapi/chatwoot/channel/outbox.retention.js';
 import { SandboxEngine } from '../../src/ryzeapi/engine/sandbox/sandbox.engine.js';
+import { EngineEvents } from '../../src/ryzeapi/engine/engine-events.js';
 import { bridgeEnv, createIntegration, RawBridge, sleep, upgradeRefusal, waitFor, within, type Integration } from '../support/channel-helpers.js';
 import { FakeBridge } from '../support/fake-bridge.js';
 import { api } from '../support/http.js';
@@ -170,16 +171,27 @@ describe('bridge channel (SPEC 9)', () => {
       expect(texts).toEqual(['instance.state', ...Array.from({ length: 12 }, (_, i) => `stored ${i}`), ...Array.from({ length: 12 }, (_, i) => `live ${i}`)]);
     });
 
-    it('delivers an event with characters jsonb cannot hold (as U+FFFD), and the events stored with it', async () => {
-      const target = await integration('ev-unstorable');
-      const engine = t.app.get(SandboxEngine);
-      const ref = { id: target.id, name: target.name };
-      const texts = ['before', 'lone \ud800 surrogate', 'after'];
-      // Concurrent: the three are stored in one batch, which a refused event would sink entirely.
-      await Promise.all(texts.map((text) => engine.receive(ref, { from: '5511999999999', fromJid: '5511999999999@s.whatsapp.net', text })));
-      const raw = await open(target);
-      await raw.next('event 4', (f) => f.seq === 4);
-      expect(raw.events.slice(1).map((e) => e.data.message.content.text).sort()).toEqual(['after', 'before', 'lone \ufffd surrogate']);
+    it.each(['read back', 'from memory'])('delivers events with characters jsonb cannot hold (as U+FFFD), and the events stored with them (%s)', async (path) => {
+      const target = await integration(`ev-unstorable-${path.replace(' ', '-')}`);
+      const events = t.app.get(EngineEvents);
+      const instance = { id: target.id, name: target.name };
+      const texts = ['before', 'lone \ud800 surrogate', 'nul \u0000 inside', 'written \\u0000 as text', 'control \u0001 kept', 'pair \ud83d\ude00 kept', 'after'];
+      const live = path === 'from memory' ? await open(target) : undefined;
+      const jid = '5511999999999@s.whatsapp.net';
+      const message = (text: string, i: number) => ({
+        message: { id: `3EB0UNSTORABLE${i}`, direction: 'incoming' as const, timestamp: 1_760_000_000, chat: { jid, name: 'Maria', type: 'private' as const }, sender: { jid, name: 'Maria' }, content: { text } },
+        source: 'whatsapp' as const,
+      });
+      // Published as an engine would (the sandbox refuses NUL up front), and concurrently: they are
+      // stored in one batch, which a refused event would sink entirely.
+      await Promise.all(texts.map((text, i) => events.publish({ instance, event: 'message.exchange', data: message(text, i) })));
+      const raw = live ?? (await open(target));
+      await raw.next('event 5 (a full window)', (f) => f.seq === 5);
+      raw.send({ type: 'ack', seq: 5 });
+      await raw.next('event 8', (f) => f.seq === 8);
+      expect(raw.events.slice(1).map((e) => e.data.message.content.text).sort()).toEqual(
+        ['before', 'lone \ufffd surrogate', 'nul \ufffd inside', 'written \\u0000 as text', 'control \u0001 kept', 'pair \ud83d\ude00 kept', 'after'].sort(),
+      );
     });
 
     it('keeps at most the window unacked and resumes as acks arrive', async () => {

@@ -5,6 +5,7 @@ import { ClusterModule } from '../cluster/cluster.module.js';
 import { InstancesModule } from '../instances/instances.module.js';
 import { BridgeClient } from './bridge/bridge.client.js';
 import { BridgeConnectionFactory } from './channel/bridge-connection.factory.js';
+import { HeldEventsBudget } from './channel/held-events.budget.js';
 import { BridgeGateway } from './channel/bridge.gateway.js';
 import { BridgeHandshake } from './channel/bridge.handshake.js';
 import { BridgeHeartbeat } from './channel/bridge.heartbeat.js';
@@ -71,6 +72,7 @@ export class ChatwootModule {
         SendRecovery,
         BridgeHandshake,
         BridgeConnectionFactory,
+        HeldEventsBudget,
         BridgeGateway,
         BridgeHeartbeat,
         ChannelMetrics,

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       encryptionKeys: [],
       rateLimit: { perMinute: 100, instanceNewPerMinute: 20, invalidTokensPerMinute: 30 },
       bridge: undefined,
-      channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024, stallTimeoutMs: 10_000, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
+      channel: { heartbeatMs: 30_000, window: 1000, maxFrameBytes: 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024, stallTimeoutMs: 10_000, heldMemoryBytes: 64 * 1024 * 1024, retentionMaxEvents: 100_000, retentionMaxAgeMs: 168 * 3_600_000 },
       whatsapp: { engine: 'sandbox', webSocketUrl: undefined, connectTimeoutMs: 60_000, reconnectBaseMs: 1000, reconnectMaxMs: 60_000, mediaMaxBytes: 100 * 1024 * 1024 },
       metrics: { token: undefined, perInstance: false },
     });

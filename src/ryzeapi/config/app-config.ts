@@ -23,6 +23,8 @@ export interface ChannelConfig {
   maxBufferedBytes: number;
   /** How long a socket may stay over maxBufferedBytes without draining before it is closed (1008). */
   stallTimeoutMs: number;
+  /** Memory of this node for events waiting for their socket's window, kept to be sent without a read. */
+  heldMemoryBytes: number;
   retentionMaxEvents: number;
   retentionMaxAgeMs: number;
 }
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFrameBytes: int(env, 'BRIDGE_MAX_FRAME_BYTES', 1024 * 1024, 1024),
       maxBufferedBytes: int(env, 'BRIDGE_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 64 * 1024),
       stallTimeoutMs: int(env, 'BRIDGE_STALL_TIMEOUT_MS', 10_000, 100),
+      heldMemoryBytes: int(env, 'BRIDGE_HELD_MEMORY_BYTES', 64 * 1024 * 1024, 0),
       retentionMaxEvents: int(env, 'BRIDGE_RETENTION_MAX_EVENTS', 100_000, 1),
       retentionMaxAgeMs: int(env, 'BRIDGE_RETENTION_MAX_AGE_HOURS', 168, 1) * 3_600_000,
     },

@@ -3,6 +3,7 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { lockDataDir } from './data-dir.lock.js';
+import { pgliteSerializers } from './jsonb-param.js';
 
 export interface DatabaseSettings {
   databaseUrl?: string;
@@ -36,7 +37,7 @@ export function dataSourceOptions({ databaseUrl, dataDir }: DatabaseSettings, sc
   };
   if (databaseUrl) return { ...common, url: databaseUrl, extra: { max: 10 } };
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver };
+  return { ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto }, serializers: pgliteSerializers }).driver };
 }
 
 /**

@@ -8,6 +8,7 @@ import { BRIDGE_CONFIG } from '../chatwoot.tokens.js';
 import { BridgeConnection } from './bridge.connection.js';
 import type { AcceptedBridge } from './bridge.handshake.js';
 import { ChannelHub } from './channel.hub.js';
+import { HeldEventsBudget } from './held-events.budget.js';
 import { CommandExecutor } from './command.executor.js';
 import { ChannelCursorsRepository } from './channel-cursors.repository.js';
 import { OutboxEventsRepository } from './outbox-events.repository.js';
@@ -24,6 +25,7 @@ export class BridgeConnectionFactory {
     private readonly executor: CommandExecutor,
     private readonly integrations: ChatwootIntegrationsRepository,
     private readonly metrics: Metrics,
+    private readonly held: HeldEventsBudget,
   ) {}
 
   create(ws: WebSocket, { instance, cursor }: AcceptedBridge): BridgeConnection {
@@ -34,6 +36,7 @@ export class BridgeConnectionFactory {
       heartbeatMs: channel.heartbeatMs,
       maxBufferedBytes: channel.maxBufferedBytes,
       stallTimeoutMs: channel.stallTimeoutMs,
+      held: this.held,
       read: (after, limit) => this.events.read(instance.id, after, limit),
       ack: (seq, count) => {
         this.metrics.eventsAcked(instance.name, count);

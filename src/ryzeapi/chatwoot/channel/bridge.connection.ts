@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { InstanceRef } from '../../engine/engine.types.js';
 import { CLOSE, type ResultFrame, type SendCommand } from '../../../shared/protocol/channel.frames.js';
+import type { HeldEventsBudget } from './held-events.budget.js';
 import type { OutboxEvent } from './outbox-events.repository.js';
 
 export interface ConnectionDeps {
@@ -11,6 +12,7 @@ export interface ConnectionDeps {
   heartbeatMs: number;
   maxBufferedBytes: number;
   stallTimeoutMs: number;
+  held: Pick<HeldEventsBudget, 'take' | 'release'>;
   read(afterSeq: number, limit: number): Promise<OutboxEvent[]>;
   /** `count`: how many events this ack covers beyond the previous one. */
   ack(seq: number, count: number): void;
@@ -18,15 +20,13 @@ export interface ConnectionDeps {
 }
 
 const READ_PAGE = 1000;
-/** Events appended while the window was full, kept to be sent from memory (beyond: read back later). */
-const HELD_MAX = 2000;
 /** How often a throttled socket is looked at (to resume it, or to close it when it stays stuck). */
 const THROTTLE_CHECK_MS = 50;
 
 /**
  * One bridge socket: sends `hello`, then every stored event after the acknowledged cursor, keeping
  * at most `window` unacknowledged events in flight. Fresh events are handed over from memory: at
- * once when the window has room, or held (up to HELD_MAX) until acks make room. The outbox is read
+ * once when the window has room, or held (within the node's HeldEventsBudget) until acks make room. The outbox is read
  * only for what memory does not have: the backlog at connect, and events beyond what was held.
  * It is not read when every stored event is known to be sent (no statements that find nothing).
  *
@@ -43,9 +43,10 @@ export class BridgeConnection {
    * stored before this socket registered reach it only through the outbox.
    */
   private stored = Number.MAX_SAFE_INTEGER;
-  /** Consecutive events appended and not yet sent, from held[heldStart]. */
+  /** Consecutive events appended and not yet sent, from held[heldStart]; their size taken from the budget. */
   private held: OutboxEvent[] = [];
   private heldStart = 0;
+  private heldBytes = 0;
   private pumping = false;
   private pumpAgain = false;
   private corked = false;
@@ -68,6 +69,7 @@ export class BridgeConnection {
     this.lastSent = this.lastAcked = lastAckedSeq;
     this.instanceData = JSON.stringify({ baseUrl: deps.baseUrl, instance: instance.name });
     socket.on('pong', () => (this.alive = true));
+    socket.once('close', () => this.releaseHeld());
     this.sendFrame({ type: 'hello', instance: instance.name, integration_id: integrationId, last_acked_seq: lastAckedSeq, heartbeat_ms: deps.heartbeatMs });
     void this.pump();
   }
@@ -96,17 +98,32 @@ export class BridgeConnection {
       this.held = [];
       this.heldStart = 0;
     }
-    if (this.held.length - this.heldStart + events.length > HELD_MAX) return;
+    let bytes = 0;
+    for (const event of events) bytes += event.json.length;
+    if (!this.open || !this.deps.held.take(bytes)) return;
+    this.heldBytes += bytes;
     for (const event of events) this.held.push(event);
   }
 
   private nextHeld(): OutboxEvent | undefined {
-    while (this.heldStart < this.held.length && this.held[this.heldStart].seq <= this.lastSent) this.heldStart++;
+    let sent = 0;
+    while (this.heldStart < this.held.length && this.held[this.heldStart].seq <= this.lastSent) sent += this.held[this.heldStart++].json.length;
+    if (sent) {
+      this.heldBytes -= sent;
+      this.deps.held.release(sent);
+    }
     if (this.heldStart === this.held.length && this.heldStart) {
       this.held = [];
       this.heldStart = 0;
     }
     return this.held[this.heldStart];
+  }
+
+  private releaseHeld(): void {
+    this.deps.held.release(this.heldBytes);
+    this.heldBytes = 0;
+    this.held = [];
+    this.heldStart = 0;
   }
 
   /** Sends held events that are next in line, as far as the window and backpressure allow. */
@@ -177,11 +194,10 @@ export class BridgeConnection {
     else if (!next && this.stored === storedBefore) this.stored = this.lastSent;
   }
 
-  /** Built as text: a payload read back from the outbox is sent as stored, with no parse and stringify. */
+  /** Built as text: the payload is sent as stored, with no parse and stringify. */
   private sendEvent(event: OutboxEvent): void {
     this.lastSent = event.seq;
-    const data = event.json ?? JSON.stringify(event.data ?? null);
-    this.sendText(`{"type":"event","seq":${event.seq},"event":${JSON.stringify(event.event)},"data":${data},"instanceData":${this.instanceData}}`);
+    this.sendText(`{"type":"event","seq":${event.seq},"event":${JSON.stringify(event.event)},"data":${event.json},"instanceData":${this.instanceData}}`);
   }
 
   private sendFrame(frame: object): void {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '../../../shared/database/prepared-query.js';
 
 export interface ChannelCursor {
   integrationId: string;
@@ -34,7 +35,9 @@ export class ChannelCursorsRepository {
    * of the index walks every dead entry earlier acks left, which PGlite never vacuums.
    */
   async ack(instanceId: string, seq: number): Promise<void> {
-    await this.db.query(
+    await preparedQuery(
+      this.db,
+      'channel_ack',
       `WITH o AS (SELECT last_acked_seq FROM chatwoot_integrations WHERE instance_id = $1),
             c AS (UPDATE chatwoot_integrations SET last_acked_seq = GREATEST(last_acked_seq, LEAST($2::bigint, last_seq))
                    WHERE instance_id = $1 RETURNING last_acked_seq)

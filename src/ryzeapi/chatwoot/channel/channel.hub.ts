@@ -3,13 +3,16 @@ import type { BridgeConnection } from './bridge.connection.js';
 import { CLOSE } from '../../../shared/protocol/channel.frames.js';
 import { ChannelCursorsRepository } from './channel-cursors.repository.js';
 import type { OutboxEvent } from './outbox-events.repository.js';
+import { DeadlineWait } from '../../../shared/timing/deadline-wait.js';
 
 /**
  * How long an ack may wait before it is stored. Acks within that time are stored together: one
  * cursor write, and one delete of the acked rows, instead of one per ack. An ack not yet stored when
  * the process dies only means those events are delivered again (the bridge drops seqs it has seen).
  */
-export const ACK_DELAY_MS = 20;
+export const ACK_DELAY_MS = 100;
+/** The write is started by an ack arriving after the delay; the timer only serves the last ack of a burst. */
+const ACK_GRACE_MS = 10;
 
 /**
  * The live bridge sockets, one per instance, and the acknowledged cursors they move. Cursor writes
@@ -22,8 +25,8 @@ export class ChannelHub implements OnApplicationShutdown {
   private readonly connections = new Map<string, BridgeConnection>();
   private readonly ackTarget = new Map<string, number>();
   private readonly ackWrites = new Map<string, Promise<void>>();
-  /** Ends the wait before an instance's next cursor write (so that it is written now). */
-  private readonly ackWaits = new Map<string, () => void>();
+  /** The wait before an instance's next cursor write. */
+  private readonly ackWaits = new Map<string, DeadlineWait>();
   /** Instances whose acks someone waits for: written without delay until they are all stored. */
   private readonly ackUrgent = new Set<string>();
 
@@ -95,6 +98,7 @@ export class ChannelHub implements OnApplicationShutdown {
     if (seq <= (this.ackTarget.get(instanceId) ?? -1)) return;
     this.ackTarget.set(instanceId, seq);
     if (!this.ackWrites.has(instanceId)) this.ackWrites.set(instanceId, this.writeAcks(instanceId));
+    else this.ackWaits.get(instanceId)?.poke();
   }
 
   /** Acks that came after the gateway's shutdown settled them (it stores the others while the database is surely open). */
@@ -108,7 +112,7 @@ export class ChannelHub implements OnApplicationShutdown {
     for (const id of ids) {
       if (!this.ackWrites.has(id)) continue;
       this.ackUrgent.add(id);
-      this.ackWaits.get(id)?.();
+      this.ackWaits.get(id)?.end();
     }
     await Promise.all(ids.map((id) => this.ackWrites.get(id)));
   }
@@ -132,15 +136,11 @@ export class ChannelHub implements OnApplicationShutdown {
     }
   }
 
-  private delay(instanceId: string): Promise<void> {
-    if (this.ackUrgent.has(instanceId)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ACK_DELAY_MS);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.ackWaits.set(instanceId, done);
-    }).finally(() => this.ackWaits.delete(instanceId));
+  private async delay(instanceId: string): Promise<void> {
+    if (this.ackUrgent.has(instanceId)) return;
+    const wait = new DeadlineWait(performance.now() + ACK_DELAY_MS, ACK_GRACE_MS);
+    this.ackWaits.set(instanceId, wait);
+    await wait.done;
+    this.ackWaits.delete(instanceId);
   }
 }

@@ -1,19 +1,45 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { jsonbParam } from '../../../shared/database/jsonb-param.js';
+import { preparedQuery } from '../../../shared/database/prepared-query.js';
 import { UNSTORABLE } from '../../../shared/text/unstorable.js';
 
 export interface OutboxEvent {
   seq: number;
   event: string;
-  /** The payload as published (events handed over from memory)... */
-  data?: unknown;
-  /** ...or as stored, in JSON text (events read back from the outbox): it goes into the frame as is. */
-  json?: string;
+  /** The payload in JSON text, as stored: it goes into the frame as is. */
+  json: string;
 }
 
-const numbered = (events: { event: string; data: unknown }[], base: number): OutboxEvent[] =>
-  events.map((e, i) => ({ seq: base + i + 1, event: e.event, data: e.data }));
+interface Storable {
+  event: string;
+  command?: string;
+  /** The payload in JSON text. */
+  json: string;
+}
+
+const replaceUnstorable = (_key: string, value: unknown) =>
+  typeof value === 'string' && UNSTORABLE.test(value) ? value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD') : value;
+
+/**
+ * Each payload in JSON text, once: the same text is stored and sent to the bridge. jsonb refuses
+ * NUL and unpaired surrogates, and one refused event would fail its whole batch: such characters
+ * are stored as U+FFFD instead. JSON.stringify writes both as \u escapes, so a text without any
+ * needs no look at its strings.
+ */
+function storable(events: { event: string; data: unknown; command?: string }[]): Storable[] {
+  return events.map(({ event, data, command }) => {
+    const json = JSON.stringify(data ?? null);
+    return { event, command, json: json.includes('\\u') ? JSON.stringify(data ?? null, replaceUnstorable) : json };
+  });
+}
+
+/** The events in the JSON array the append statements read (`item->'data'` and so on). */
+const arrayJson = (events: Storable[]) =>
+  `[${events.map((e) => `{"event":${JSON.stringify(e.event)},"data":${e.json}${e.command ? `,"command":${JSON.stringify(e.command)}` : ''}}`).join(',')}]`;
+
+const numbered = (events: Storable[], base: number): OutboxEvent[] => events.map((e, i) => ({ seq: base + i + 1, event: e.event, json: e.json }));
 
 /** A bridge command whose send went out as messageId. */
 export interface CommandSent {
@@ -39,16 +65,9 @@ export class OutboxEventsRepository {
    */
   async append(instanceId: string, events: { event: string; data: unknown; command?: string }[], sent: CommandSent[] = []): Promise<OutboxEvent[]> {
     if (!events.length && !sent.length) return [];
-    // jsonb refuses NUL and unpaired surrogates, and one refused event would fail its whole batch:
-    // such characters are stored as U+FFFD instead.
-    let replaced = false;
-    const json = JSON.stringify(events, (_key, value) => {
-      if (typeof value !== 'string' || !UNSTORABLE.test(value)) return value;
-      replaced = true;
-      return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
-    });
-    if (replaced) events = JSON.parse(json);
-    if (!sent.length) return this.appendEvents(instanceId, events, json);
+    const items = storable(events);
+    const json = arrayJson(items);
+    if (!sent.length) return this.appendEvents(instanceId, items, json);
     const results = sent.map(({ command, messageId }) => ({ command, result: { type: 'result', id: command, ok: true, message_id: messageId } }));
     const [row] = await this.db.query(
       `WITH x AS (SELECT item->>'command' AS command, item->'result' AS result FROM jsonb_array_elements($3::jsonb) AS item),
@@ -66,22 +85,24 @@ export class OutboxEventsRepository {
             ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
                     SELECT $1, s.base + e.n, e.item->>'event', e.item->'data' FROM s, e)
        SELECT base, (SELECT coalesce(json_agg(command), '[]')::text FROM skipped) AS skipped FROM s`,
-      [instanceId, json, JSON.stringify(results)],
+      [instanceId, jsonbParam(json), JSON.stringify(results)],
     );
     if (!row) return [];
     const skipped = new Set<string>(JSON.parse(row.skipped));
-    return numbered(skipped.size ? events.filter((e) => !e.command || !skipped.has(e.command)) : events, Number(row.base));
+    return numbered(skipped.size ? items.filter((e) => !e.command || !skipped.has(e.command)) : items, Number(row.base));
   }
 
   /** The plain append (no command results in the batch): the hot path of inbound events, kept minimal. */
-  private async appendEvents(instanceId: string, events: { event: string; data: unknown }[], json: string): Promise<OutboxEvent[]> {
-    const [row] = await this.db.query(
+  private async appendEvents(instanceId: string, events: Storable[], json: string): Promise<OutboxEvent[]> {
+    const [row] = await preparedQuery<{ base: string }>(
+      this.db,
+      'outbox_append',
       `WITH s AS (UPDATE chatwoot_integrations SET last_seq = last_seq + $2 WHERE instance_id = $1 RETURNING last_seq - $2 AS base),
             ins AS (INSERT INTO chatwoot_events (instance_id, seq, event, data)
                     SELECT $1, s.base + e.ord, e.item->>'event', e.item->'data'
                       FROM s, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(item, ord))
        SELECT base FROM s`,
-      [instanceId, events.length, json],
+      [instanceId, events.length, jsonbParam(json)],
     );
     return row ? numbered(events, Number(row.base)) : [];
   }

@@ -2,21 +2,23 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { EngineEvents } from '../../engine/engine-events.js';
 import type { EngineEvent } from '../../engine/engine.types.js';
 import { isGroupJid } from '../../../shared/protocol/jid.js';
+import { DeadlineWait } from '../../../shared/timing/deadline-wait.js';
 import { Metrics } from '../../metrics/metrics.service.js';
 import { ChannelHub } from './channel.hub.js';
 import { ChannelCluster } from './cluster/channel-cluster.js';
 import { ChannelCursorsRepository } from './channel-cursors.repository.js';
-import { OutboxEventsRepository, type CommandSent } from './outbox-events.repository.js';
+import { OutboxEventsRepository, type CommandSent, type OutboxEvent } from './outbox-events.repository.js';
 
 const BATCH = 1000;
 /**
  * At most one write per instance every APPEND_INTERVAL_MS (unless a full batch waits): at a steady
  * rate, events arriving just after a write wait a few milliseconds and are stored together, instead
- * of one statement each. The first event after a quiet spell is written at once.
+ * of one statement each. The first event after a quiet spell is written at once. The write is
+ * started by the first event arriving after the interval; the timer (APPEND_GRACE_MS later) only
+ * serves the last events of a burst.
  */
 export const APPEND_INTERVAL_MS = 10;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const APPEND_GRACE_MS = 2;
 
 /** One publication: the events one engine action produced, stored in one write. */
 interface Pending {
@@ -66,6 +68,8 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private readonly flushing = new Map<string, Promise<void>>();
   /** When each instance's last write started (performance.now()). */
   private readonly lastWrite = new Map<string, number>();
+  /** Instances waiting for their interval to pass before the next write. */
+  private readonly waits = new Map<string, DeadlineWait>();
   /** Per instance: whether it has an integration and whether it ignores groups (null: none). */
   private readonly settings = new Map<string, Promise<{ ignoreGroups: boolean } | null>>();
   private unsubscribe?: () => void;
@@ -87,6 +91,7 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await Promise.allSettled([...this.flushing.values()]);
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Instances whose events are being appended. */
@@ -111,14 +116,15 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
       queue.push({ events, sent: commandSend(events), done: { resolve, reject } });
       this.queues.set(id, queue);
       if (!this.flushing.has(id)) this.flushing.set(id, this.drain(id));
+      else this.waits.get(id)?.poke();
     });
   }
 
   private async drain(instanceId: string): Promise<void> {
     try {
       for (let queue = this.queues.get(instanceId); queue?.length; queue = this.queues.get(instanceId)) {
-        const wait = (this.lastWrite.get(instanceId) ?? -Infinity) + APPEND_INTERVAL_MS - performance.now();
-        if (wait > 0 && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) await sleep(wait);
+        const due = (this.lastWrite.get(instanceId) ?? -Infinity) + APPEND_INTERVAL_MS;
+        if (due > performance.now() && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) await this.waitUntil(instanceId, due);
         this.lastWrite.set(instanceId, performance.now());
         const batch = takeBatch(queue);
         try {
@@ -130,11 +136,13 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
                 wanted.flatMap((p) => (p.sent ? [p.sent] : [])),
               )
             : [];
-          if (stored.length) {
-            this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
-            if (!this.hub.appended(instanceId, stored)) this.wakeElsewhere(instanceId, stored[stored.length - 1].seq);
-          }
-          batch.forEach((p) => p.done.resolve());
+          if (stored.length) this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
+          // After the next write is sent (setImmediate runs once this turn's microtasks, which send it,
+          // are done): the publishers refill the queue and the frames go out while the database works.
+          setImmediate(() => {
+            batch.forEach((p) => p.done.resolve());
+            if (stored.length) this.deliver(instanceId, stored);
+          });
         } catch (error) {
           batch.forEach((p) => p.done.reject(error));
         }
@@ -143,6 +151,17 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
       this.queues.delete(instanceId);
       this.flushing.delete(instanceId);
     }
+  }
+
+  private async waitUntil(instanceId: string, due: number): Promise<void> {
+    const wait = new DeadlineWait(due, APPEND_GRACE_MS);
+    this.waits.set(instanceId, wait);
+    await wait.done;
+    this.waits.delete(instanceId);
+  }
+
+  private deliver(instanceId: string, stored: OutboxEvent[]): void {
+    if (!this.hub.appended(instanceId, stored)) this.wakeElsewhere(instanceId, stored[stored.length - 1].seq);
   }
 
   private wakeElsewhere(instanceId: string, seq: number): void {
