@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -37,8 +37,8 @@ const P = {
   replayEvents: num('BENCH_REPLAY_EVENTS', QUICK ? 20_000 : 100_000),
   sockets: num('BENCH_SOCKETS', QUICK ? 200 : 1_000),
 };
-/** BENCH_ONLY=memory,max,fixed,ceiling,replay,nodes runs a subset (for profiling); all by default. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,ceiling,replay,nodes').split(',').map((s) => s.trim()));
+/** BENCH_ONLY=memory,max,fixed,floor,ceiling,replay,nodes runs a subset (for profiling); all by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'memory,max,fixed,floor,ceiling,replay,nodes').split(',').map((s) => s.trim()));
 const TARGETS = { relayOverCeiling: 0.7, replaySeconds: 10, socketsRssMiB: 256, steadyOverMaxCost: 3, steadyP99Ms: 20, twoNodesOverOne: 0.8, twoNodesP99Ms: 100 };
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -188,6 +188,19 @@ async function storageCeiling(ctx: Ctx, label: string, rows: number, batch: numb
   const [{ bytes }] = await ctx.db.query(`SELECT avg(pg_column_size(data))::int AS bytes FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
   await ctx.db.query(`DELETE FROM chatwoot_events WHERE instance_id = $1`, [instance.id]);
   return { rows, batch, rows_per_s: Math.round(rows / (elapsed / 1000)), seconds: round(elapsed / 1000, 2), stored_jsonb_bytes_per_row: bytes, cpu_pct: cpu };
+}
+
+/**
+ * The fixed load's schedule of publishes for an instance with no integration: nothing is stored or
+ * sent. What the server spends here is the load itself (a timer wake per millisecond, the publish
+ * calls), not the relay: the part of the steady figure no relay change can remove.
+ */
+async function fixedFloor(ctx: Ctx, count: number, rate: number) {
+  const instance = { id: randomUUID(), name: `${ctx.runTag}-floor` };
+  await ctx.events.publish({ instance, event: 'message.exchange', data: incomingMessage(0, 0) });
+  const cpuStart = cpuSample();
+  await publish(ctx, instance, ctx.nextTag++, count, { rate });
+  return { events: count, offered_per_s: rate, cpu_pct: cpuSince(cpuStart, 0, count) };
 }
 
 async function replay(ctx: Ctx, count: number) {
@@ -369,6 +382,12 @@ async function main(): Promise<void> {
       fixed = await profiled('relay-fixed', () => relay(ctx, 'relay-fixed', fixedCount, { rate: P.fixedRate }));
       log(`relay (fixed load): p50 ${fixed.latency_ms.p50} ms, p99 ${fixed.latency_ms.p99} ms`);
     }
+    let floor;
+    if (ONLY.has('floor')) {
+      setPhase(`fixed load with nothing behind it: ${P.fixedRate} publishes/s for ${P.fixedSeconds} s to an instance without integration`);
+      floor = await fixedFloor(ctx, P.fixedRate * P.fixedSeconds, P.fixedRate);
+      log(`fixed load with nothing behind it: ${floor.cpu_pct.server_us_per_event} us per event`);
+    }
     if (ONLY.has('replay')) {
       setPhase(`replay: publishing a backlog of ${P.replayEvents} events`);
       rep = await profiled('replay', () => replay(ctx, P.replayEvents));
@@ -407,6 +426,7 @@ async function main(): Promise<void> {
         fixed_load: fixed && { ...fixed, instance: undefined, offered_per_s: P.fixedRate },
         note: 'latency: EngineEvents.publish called -> event frame received and parsed by the client (another process, same monotonic clock)',
       },
+      fixed_floor: floor,
       storage_ceiling: ceiling,
       steady_vs_max: {
         note: 'server + database CPU per event (with PostgreSQL: its backends serving this database)',
@@ -417,6 +437,8 @@ async function main(): Promise<void> {
         steady_p99_ms: fixed?.latency_ms.p99,
         p99_target_ms: `< ${TARGETS.steadyP99Ms}`,
         statements_per_event: { max_throughput: max?.sql.per_event, steady: fixed?.sql.per_event, replay: rep?.sql.per_event },
+        load_alone_us_per_event: floor?.cpu_pct.server_us_per_event,
+        load_alone_note: 'the same schedule of publishes to an instance without integration (fixed_floor): the cost of the load itself, a timer wake per millisecond',
         met: steadyCost / maxCost <= TARGETS.steadyOverMaxCost && (fixed?.latency_ms.p99 ?? Infinity) < TARGETS.steadyP99Ms,
       },
       relay_vs_ceiling: { relay_events_per_s: max?.events_per_s, ceiling_rows_per_s: ceiling?.rows_per_s, ratio: round(ratio, 3), target: `>= ${TARGETS.relayOverCeiling}`, met: ratio >= TARGETS.relayOverCeiling },

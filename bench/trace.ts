@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { log, nowMs, round } from './stats.js';
 
@@ -17,25 +18,34 @@ export function traceQueries(db: DataSource, mode: string | undefined): { take()
   const serial = mode === 'serial';
   const stats = new Map<string, { n: number; ms: number; rows: number }>();
   let statements = 0;
-  const original = db.query.bind(db);
   let chain: Promise<unknown> = Promise.resolve();
-  // The query runner is passed on: a transaction's statements must run on its own connection.
-  (db as { query: unknown }).query = async (sql: string, params?: unknown[], runner?: QueryRunner) => {
+  const traced = async <T>(sql: string, run: () => Promise<T>, rows: (result: T) => number): Promise<T> => {
     statements++;
-    if (!detailed) return original(sql, params, runner);
+    if (!detailed) return run();
     const kind = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
     let t = 0;
-    const run = () => ((t = nowMs()), original(sql, params, runner));
-    const pending = serial ? chain.then(run, run) : run();
+    const timed = () => ((t = nowMs()), run());
+    const pending = serial ? chain.then(timed, timed) : timed();
     if (serial) chain = pending.catch(() => undefined);
     const result = await pending;
     const s = stats.get(kind) ?? { n: 0, ms: 0, rows: 0 };
     s.n++;
     s.ms += nowMs() - t;
-    s.rows += Array.isArray(result) ? result.length : 0;
+    s.rows += rows(result);
     stats.set(kind, s);
     return result;
   };
+  const original = db.query.bind(db);
+  // The query runner is passed on: a transaction's statements must run on its own connection.
+  (db as { query: unknown }).query = (sql: string, params?: unknown[], runner?: QueryRunner) =>
+    traced(sql, () => original(sql, params, runner), (result) => (Array.isArray(result) ? result.length : 0));
+  // Prepared statements (preparedQuery) go to pg's pool itself; TypeORM's own statements go through
+  // pool.connect() and a client, so nothing is counted twice.
+  const pool = (db.driver as { master?: unknown }).master;
+  if (pool instanceof pg.Pool) {
+    const poolQuery = pool.query.bind(pool) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+    (pool as { query: unknown }).query = (config: pg.QueryConfig) => traced(config.text, () => poolQuery(config), (result) => result.rowCount ?? 0);
+  }
   return {
     take() {
       const sorted = [...stats].sort((a, b) => b[1].ms - a[1].ms);

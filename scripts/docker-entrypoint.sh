@@ -6,9 +6,12 @@
 #   (also: docker exec <container> docker-entrypoint.sh account:create acme)
 set -e
 cd "$(dirname "$0")/.."
+# V8 grows the young generation to 2 x 16 MiB while the service starts and keeps it, empty, for
+# good: about 29 MiB of resident memory. Half of that costs no measurable throughput (README, Memory).
+NODE="node --max-semi-space-size=8"
 case "$1" in
-  ""|start) exec node dist/src/ryzeapi/main.js ;;
-  bridge) exec node dist/src/bridge/main.js ;;
+  ""|start) exec $NODE dist/src/ryzeapi/main.js ;;
+  bridge) exec $NODE dist/src/bridge/main.js ;;
   account:create) shift; exec node dist/src/ryzeapi/cli/account-create.js "$@" ;;
   keys:rotate) shift; exec node dist/src/ryzeapi/cli/keys-rotate.js "$@" ;;
   *) exec "$@" ;;
