@@ -106,10 +106,10 @@ async function publish(ctx: Ctx, instance: InstanceRef, tag: number, count: numb
   const one = (i: number) => {
     publishedAt[i] = nowMs();
     outstanding++;
-    ctx.events
-      .publish({ instance, event: 'message.exchange', data: incomingMessage(tag, i) })
-      .catch(() => failures++)
-      .finally(settle);
+    ctx.events.publish({ instance, event: 'message.exchange', data: incomingMessage(tag, i) }).then(settle, () => {
+      failures++;
+      settle();
+    });
   };
   if (opts.rate) {
     const started = nowMs();

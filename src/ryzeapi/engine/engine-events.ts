@@ -25,9 +25,21 @@ export class EngineEvents {
    * them, so the engine does not acknowledge them.
    */
   async publish(...events: EngineEvent[]): Promise<void> {
+    // One subscriber (the Chatwoot module) is the common case: awaited directly, without a settle-all.
+    if (this.handlers.size === 1) {
+      const [handler] = this.handlers;
+      try {
+        return await handler(events);
+      } catch (error) {
+        return this.failed(events, [error]);
+      }
+    }
     const results = await Promise.allSettled([...this.handlers].map(async (handler) => handler(events)));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-    if (failures.length === 0) return;
+    if (failures.length) this.failed(events, failures);
+  }
+
+  private failed(events: EngineEvent[], failures: unknown[]): never {
     this.logger.error({ err: failures[0], event: events.map((e) => e.event).join(','), instance: events[0]?.instance.name }, 'event subscriber failed');
     throw new AggregateError(failures, 'an event subscriber failed');
   }
