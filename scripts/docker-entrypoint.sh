@@ -7,7 +7,7 @@
 set -e
 cd "$(dirname "$0")/.."
 # V8 grows the young generation to 2 x 16 MiB while the service starts and keeps it, empty, for
-# good: about 29 MiB of resident memory. Half of that costs no measurable throughput (README, Memory).
+# good: about 29 MiB of resident memory. Half of it costs no measurable throughput (bench/README.md).
 NODE="node --max-semi-space-size=8"
 case "$1" in
   ""|start) exec $NODE dist/src/ryzeapi/main.js ;;

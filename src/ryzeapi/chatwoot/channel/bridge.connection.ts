@@ -20,6 +20,8 @@ export interface ConnectionDeps {
 }
 
 const READ_PAGE = 1000;
+/** The memory a held event is counted for: V8 keeps its JSON in one or two bytes per character. */
+const heldSize = (event: OutboxEvent) => 2 * event.json.length;
 /** How often a throttled socket is looked at (to resume it, or to close it when it stays stuck). */
 const THROTTLE_CHECK_MS = 50;
 
@@ -83,9 +85,18 @@ export class BridgeConnection {
     if (!events.length) return;
     const last = events[events.length - 1].seq;
     if (this.stored === Number.MAX_SAFE_INTEGER || last > this.stored) this.stored = last;
-    this.hold(events);
+    const sent = this.sendAtOnce(events);
+    if (sent < events.length) this.hold(sent ? events.slice(sent) : events);
     if (!this.pumping && this.nextHeld()?.seq === this.lastSent + 1) this.sendHeld();
     if (this.lastSent < this.stored) void this.pump();
+  }
+
+  /** Sends what is next in line while the window has room (nothing held or being read before it); returns how many. */
+  private sendAtOnce(events: OutboxEvent[]): number {
+    if (this.pumping || this.nextHeld() !== undefined) return 0;
+    let sent = 0;
+    while (sent < events.length && events[sent].seq === this.lastSent + 1 && this.room() > 0 && !this.throttled && this.open) this.sendEvent(events[sent++]);
+    return sent;
   }
 
   private hold(events: OutboxEvent[]): void {
@@ -99,15 +110,15 @@ export class BridgeConnection {
       this.heldStart = 0;
     }
     let bytes = 0;
-    for (const event of events) bytes += event.json.length;
-    if (!this.open || !this.deps.held.take(bytes)) return;
+    for (const event of events) bytes += heldSize(event);
+    if (!this.open || !this.deps.held.take(bytes, this.heldBytes)) return;
     this.heldBytes += bytes;
     for (const event of events) this.held.push(event);
   }
 
   private nextHeld(): OutboxEvent | undefined {
     let sent = 0;
-    while (this.heldStart < this.held.length && this.held[this.heldStart].seq <= this.lastSent) sent += this.held[this.heldStart++].json.length;
+    while (this.heldStart < this.held.length && this.held[this.heldStart].seq <= this.lastSent) sent += heldSize(this.held[this.heldStart++]);
     if (sent) {
       this.heldBytes -= sent;
       this.deps.held.release(sent);

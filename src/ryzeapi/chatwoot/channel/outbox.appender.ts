@@ -13,9 +13,10 @@ const BATCH = 1000;
 /**
  * At most one write per instance every APPEND_INTERVAL_MS (unless a full batch waits): at a steady
  * rate, events arriving just after a write wait a few milliseconds and are stored together, instead
- * of one statement each. The first event after a quiet spell is written at once. The write is
- * started by the first event arriving after the interval; the timer (APPEND_GRACE_MS later) only
- * serves the last events of a burst.
+ * of one statement each. The first event after a quiet spell is written at once. When events come
+ * several per interval, the write is started by the first one arriving after the interval, and the
+ * timer (APPEND_GRACE_MS later) only serves the last of a burst; a publisher that awaits each event
+ * before the next (one per write) is served by the timer, at the interval.
  */
 export const APPEND_INTERVAL_MS = 10;
 const APPEND_GRACE_MS = 2;
@@ -121,12 +122,16 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async drain(instanceId: string): Promise<void> {
+    let publications = 0;
     try {
       for (let queue = this.queues.get(instanceId); queue?.length; queue = this.queues.get(instanceId)) {
         const due = (this.lastWrite.get(instanceId) ?? -Infinity) + APPEND_INTERVAL_MS;
-        if (due > performance.now() && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) await this.waitUntil(instanceId, due);
+        if (due > performance.now() && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) {
+          await this.waitUntil(instanceId, due, publications > 1 ? APPEND_GRACE_MS : 0);
+        }
         this.lastWrite.set(instanceId, performance.now());
         const batch = takeBatch(queue);
+        publications = batch.length;
         try {
           const wanted = await this.filter(instanceId, batch);
           const stored = wanted
@@ -137,8 +142,8 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
               )
             : [];
           if (stored.length) this.metrics.eventsAppended(batch[0].events[0].instance.name, stored.length);
-          // After the next write is sent (setImmediate runs once this turn's microtasks, which send it,
-          // are done): the publishers refill the queue and the frames go out while the database works.
+          // After this turn's microtasks, which send the next write when one follows at once: the
+          // publishers refill the queue and the frames go out while the database works.
           setImmediate(() => {
             batch.forEach((p) => p.done.resolve());
             if (stored.length) this.deliver(instanceId, stored);
@@ -153,15 +158,22 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async waitUntil(instanceId: string, due: number): Promise<void> {
-    const wait = new DeadlineWait(due, APPEND_GRACE_MS);
+  private async waitUntil(instanceId: string, due: number, graceMs: number): Promise<void> {
+    const wait = new DeadlineWait(due, graceMs);
     this.waits.set(instanceId, wait);
     await wait.done;
     this.waits.delete(instanceId);
   }
 
+  /** Stored events to their socket, here or on another node. Never throws (it runs on its own, in a setImmediate). */
   private deliver(instanceId: string, stored: OutboxEvent[]): void {
-    if (!this.hub.appended(instanceId, stored)) this.wakeElsewhere(instanceId, stored[stored.length - 1].seq);
+    try {
+      if (!this.hub.appended(instanceId, stored)) this.wakeElsewhere(instanceId, stored[stored.length - 1].seq);
+    } catch (error) {
+      // Stored all the same: the socket reads them from the outbox.
+      this.logger.error({ err: error, instanceId }, 'handing stored events to their socket failed');
+      this.hub.wake(instanceId, stored[stored.length - 1].seq);
+    }
   }
 
   private wakeElsewhere(instanceId: string, seq: number): void {
