@@ -11,12 +11,19 @@ import { DeadlineWait } from '../../../shared/timing/deadline-wait.js';
  * the process dies only means those events are delivered again (the bridge drops seqs it has seen).
  */
 export const ACK_DELAY_MS = 100;
+/**
+ * While each write covers ACK_BUSY_EVENTS or more (a backlog being replayed, a flood), acks are
+ * written every ACK_BUSY_DELAY_MS instead: a delete of a few thousand rows at once slowed the reads
+ * of the replay beside it (100,000 events: 1.3 -> 1.5 s on PostgreSQL).
+ */
+const ACK_BUSY_EVENTS = 1000;
+const ACK_BUSY_DELAY_MS = 20;
 /** The write is started by an ack arriving after the delay; the timer only serves the last ack of a burst. */
 const ACK_GRACE_MS = 10;
 
 /**
  * The live bridge sockets, one per instance, and the acknowledged cursors they move. Cursor writes
- * are coalesced per instance: at most one every ACK_DELAY_MS, and while one is under way, later
+ * are coalesced per instance: at most one every ACK_DELAY_MS (ACK_BUSY_DELAY_MS while busy), and while one is under way, later
  * acks only raise the next value. A new socket's hello, and shutdown, wait for them (acksSettled).
  */
 @Injectable()
@@ -119,11 +126,13 @@ export class ChannelHub implements OnApplicationShutdown {
 
   private async writeAcks(instanceId: string): Promise<void> {
     let written = -1;
+    let covered = 0;
     try {
       for (let target = this.ackTarget.get(instanceId)!; target > written; target = this.ackTarget.get(instanceId)!) {
-        await this.delay(instanceId);
+        await this.delay(instanceId, covered >= ACK_BUSY_EVENTS ? ACK_BUSY_DELAY_MS : ACK_DELAY_MS);
         target = this.ackTarget.get(instanceId)!;
         await this.cursors.ack(instanceId, target);
+        covered = written < 0 ? 0 : target - written;
         written = target;
       }
     } catch (error) {
@@ -136,9 +145,9 @@ export class ChannelHub implements OnApplicationShutdown {
     }
   }
 
-  private async delay(instanceId: string): Promise<void> {
+  private async delay(instanceId: string, ms: number): Promise<void> {
     if (this.ackUrgent.has(instanceId)) return;
-    const wait = new DeadlineWait(performance.now() + ACK_DELAY_MS, ACK_GRACE_MS);
+    const wait = new DeadlineWait(performance.now() + ms, ACK_GRACE_MS);
     this.ackWaits.set(instanceId, wait);
     await wait.done;
     this.ackWaits.delete(instanceId);
