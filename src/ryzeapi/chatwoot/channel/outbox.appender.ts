@@ -67,8 +67,8 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxAppender.name);
   private readonly queues = new Map<string, Pending[]>();
   private readonly flushing = new Map<string, Promise<void>>();
-  /** When each instance's last write started (performance.now()). */
-  private readonly lastWrite = new Map<string, number>();
+  /** When each instance's last write started (performance.now()), and how many publications it took. */
+  private readonly lastWrite = new Map<string, { at: number; publications: number }>();
   /** Instances waiting for their interval to pass before the next write. */
   private readonly waits = new Map<string, DeadlineWait>();
   /** Per instance: whether it has an integration and whether it ignores groups (null: none). */
@@ -122,16 +122,16 @@ export class OutboxAppender implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async drain(instanceId: string): Promise<void> {
-    let publications = 0;
     try {
       for (let queue = this.queues.get(instanceId); queue?.length; queue = this.queues.get(instanceId)) {
-        const due = (this.lastWrite.get(instanceId) ?? -Infinity) + APPEND_INTERVAL_MS;
+        const last = this.lastWrite.get(instanceId);
+        const due = (last?.at ?? -Infinity) + APPEND_INTERVAL_MS;
         if (due > performance.now() && queue.reduce((n, p) => n + p.events.length, 0) < BATCH) {
-          await this.waitUntil(instanceId, due, publications > 1 ? APPEND_GRACE_MS : 0);
+          await this.waitUntil(instanceId, due, last!.publications > 1 ? APPEND_GRACE_MS : 0);
         }
-        this.lastWrite.set(instanceId, performance.now());
+        const at = performance.now();
         const batch = takeBatch(queue);
-        publications = batch.length;
+        this.lastWrite.set(instanceId, { at, publications: batch.length });
         try {
           const wanted = await this.filter(instanceId, batch);
           const stored = wanted
