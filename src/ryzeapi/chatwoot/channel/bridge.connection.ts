@@ -28,8 +28,9 @@ const THROTTLE_CHECK_MS = 50;
 /**
  * One bridge socket: sends `hello`, then every stored event after the acknowledged cursor, keeping
  * at most `window` unacknowledged events in flight. Fresh events are handed over from memory: at
- * once when the window has room, or held (within the node's HeldEventsBudget) until acks make room. The outbox is read
- * only for what memory does not have: the backlog at connect, and events beyond what was held.
+ * once when the window has room, or held (within the node's HeldEventsBudget) until acks make room.
+ * The outbox is read only for what memory does not have: the backlog at connect, and events beyond
+ * what was held.
  * It is not read when every stored event is known to be sent (no statements that find nothing).
  *
  * Backpressure: when the unsent data (ws's buffer plus the commands waiting here) passes

@@ -23,8 +23,9 @@ const ACK_GRACE_MS = 10;
 
 /**
  * The live bridge sockets, one per instance, and the acknowledged cursors they move. Cursor writes
- * are coalesced per instance: at most one every ACK_DELAY_MS (ACK_BUSY_DELAY_MS while busy), and while one is under way, later
- * acks only raise the next value. A new socket's hello, and shutdown, wait for them (acksSettled).
+ * are coalesced per instance: at most one every ACK_DELAY_MS (ACK_BUSY_DELAY_MS while busy), and
+ * while one is under way, later acks only raise the next value. A new socket's hello, and shutdown,
+ * wait for them (acksSettled).
  */
 @Injectable()
 export class ChannelHub implements OnApplicationShutdown {
