@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { types } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { PGliteDriver } from 'typeorm-pglite';
 import { lockDataDir } from './data-dir.lock.js';
-import { pgliteSerializers } from './jsonb-param.js';
 
 export interface DatabaseSettings {
   databaseUrl?: string;
@@ -16,6 +16,17 @@ export interface Schema {
   migrations: MixedList<Function | string>;
   migrationsTableName?: string;
 }
+
+const jsonb = types.serializers[types.JSONB];
+
+/**
+ * PGlite serializes parameters by their type, `jsonb` with JSON.stringify: a jsonbParam (a Buffer)
+ * passes as it is. (Its types say a serializer returns a string; its protocol writer sends a
+ * Uint8Array as a binary parameter.)
+ */
+export const pgliteSerializers = {
+  [types.JSONB]: (value: unknown): string => (value instanceof Uint8Array ? (value as unknown as string) : jsonb(value)),
+};
 
 /**
  * PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite stored in DATA_DIR.

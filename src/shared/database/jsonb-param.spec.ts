@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { jsonbParam, pgliteSerializers } from './jsonb-param.js';
+import { pgliteSerializers } from './data-source.options.js';
+import { jsonbParam } from './jsonb-param.js';
 
 describe('jsonbParam', () => {
   it('is the jsonb binary format: version 1, then the UTF-8 text', () => {
